@@ -1,0 +1,1 @@
+"""考核评价: models arrive with this area's issue."""

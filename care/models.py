@@ -1,0 +1,1 @@
+"""关心关爱: models arrive with this area's issue."""

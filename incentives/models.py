@@ -1,0 +1,1 @@
+"""激励选任: models arrive with this area's issue."""

@@ -1,0 +1,111 @@
+"""Shared fixtures: a small jurisdiction tree and users for every role.
+
+province ── city ─┬─ county_a ─┬─ township_a1
+                  │            └─ dept_a (county department)
+                  └─ county_b ─── township_b1
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from cadre.choices import Role, UnitKind, UnitLevel
+from tests.factories import CadreFactory, UnitFactory, UserFactory, level
+
+PASSWORD = "Secret-pass-123"
+
+
+@pytest.fixture
+def tree(db):
+    province = UnitFactory(name="某省", code="P", kind=UnitKind.REGION, level=UnitLevel.PROVINCE)
+    city = UnitFactory(
+        name="某市",
+        code="C",
+        kind=UnitKind.REGION,
+        level=UnitLevel.CITY,
+        parent=province,
+        manages_up_to=level("county_chief"),
+    )
+    county_a = UnitFactory(
+        name="甲县",
+        code="CA",
+        kind=UnitKind.REGION,
+        level=UnitLevel.COUNTY,
+        parent=city,
+        manages_up_to=level("township_chief"),
+    )
+    county_b = UnitFactory(
+        name="乙县",
+        code="CB",
+        kind=UnitKind.REGION,
+        level=UnitLevel.COUNTY,
+        parent=city,
+        manages_up_to=level("township_chief"),
+    )
+    township_a1 = UnitFactory(
+        name="甲县一镇",
+        code="CA1",
+        kind=UnitKind.TOWNSHIP,
+        level=UnitLevel.TOWNSHIP,
+        parent=county_a,
+    )
+    dept_a = UnitFactory(
+        name="甲县发改局",
+        code="CAD",
+        kind=UnitKind.DEPARTMENT,
+        level=UnitLevel.COUNTY,
+        parent=county_a,
+    )
+    township_b1 = UnitFactory(
+        name="乙县一镇",
+        code="CB1",
+        kind=UnitKind.TOWNSHIP,
+        level=UnitLevel.TOWNSHIP,
+        parent=county_b,
+    )
+    return SimpleNamespace(
+        province=province,
+        city=city,
+        county_a=county_a,
+        county_b=county_b,
+        township_a1=township_a1,
+        dept_a=dept_a,
+        township_b1=township_b1,
+    )
+
+
+@pytest.fixture
+def cadres(tree):
+    """One cadre in county A's township (in scope of county A), one in county B (out of scope),
+    and one county-level leader in county A (above what county A manages)."""
+    return SimpleNamespace(
+        in_a=CadreFactory(
+            name="张三", unit=tree.township_a1, post="镇长", post_level=level("township_chief")
+        ),
+        in_b=CadreFactory(
+            name="李四", unit=tree.township_b1, post="镇长", post_level=level("township_chief")
+        ),
+        leader_a=CadreFactory(
+            name="王五", unit=tree.county_a, post="县长", post_level=level("county_chief")
+        ),
+    )
+
+
+@pytest.fixture
+def make_user(db):
+    def _make(*roles, unit=None, **kwargs):
+        return UserFactory(roles=list(roles) or [Role.ORGANISATION], unit=unit, **kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def org_user(tree, make_user):
+    """An organisation-department user of county A."""
+    return make_user(Role.ORGANISATION, unit=tree.county_a, username="org_a")
+
+
+@pytest.fixture
+def org_client(client, org_user):
+    client.force_login(org_user)
+    return client

@@ -1,0 +1,31 @@
+from cadre.choices import Role
+from cadre.models import Cadre, Unit
+
+
+def test_county_org_user_sees_own_county_cadres_within_managed_level(org_user, cadres):
+    visible = set(Cadre.objects.restrict(org_user).values_list("name", flat=True))
+    assert visible == {"张三"}
+
+
+def test_city_user_sees_county_leaders_of_both_counties(tree, cadres, make_user):
+    user = make_user(Role.ORGANISATION, unit=tree.city)
+    assert set(Cadre.objects.restrict(user).values_list("name", flat=True)) == {
+        "张三",
+        "李四",
+        "王五",
+    }
+
+
+def test_cadre_role_sees_only_own_file(tree, cadres, make_user):
+    user = make_user(Role.CADRE, unit=tree.township_a1, cadre=cadres.in_a)
+    assert list(Cadre.objects.restrict(user)) == [cadres.in_a]
+
+
+def test_unit_subtree_follows_a_move(tree):
+    from cadre.services import unit_move
+
+    unit_move(unit=tree.township_a1, parent=tree.county_b)
+    names = set(
+        Unit.objects.subtree(Unit.objects.get(pk=tree.county_b.pk)).values_list("name", flat=True)
+    )
+    assert names == {"乙县", "乙县一镇", "甲县一镇"}

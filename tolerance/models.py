@@ -1,0 +1,1 @@
+"""容错纠错: models arrive with this area's issue."""
