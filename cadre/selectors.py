@@ -44,3 +44,23 @@ def unit_tree(user):
     from django.db.models import Count
 
     return Unit.objects.restrict(user).annotate(cadre_count=Count("cadres")).order_by("path")
+
+
+def cadre_history(cadre, limit=200):
+    """The attributed change history of a cadre's file: changes to the cadre row and to every
+    row that refers to it (post history, assignments, training …), newest first. Each event has
+    pgh_label (insert/update/delete), pgh_diff, pgh_created_at and pgh_context (user, url)."""
+    from pghistory.models import Events
+
+    events = list(Events.objects.references(cadre).order_by("-pgh_created_at")[:limit])
+    user_ids = {
+        e.pgh_context.get("user") for e in events if e.pgh_context and e.pgh_context.get("user")
+    }
+    from .models import User
+
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
+    for event in events:
+        ctx = event.pgh_context or {}
+        event.actor = users.get(ctx.get("user"))
+        event.url = ctx.get("url", "")
+    return events

@@ -370,3 +370,12 @@ def policy_list_publish(
     policy_list.effective_from = effective_from or timezone.localdate()
     policy_list.save(update_fields=["status", "published_at", "published_by", "effective_from"])
     return policy_list
+
+
+def cadre_view_log(*, user, cadre: Cadre, path: str = "", ip_address: str | None = None) -> None:
+    """Every view of a cadre's file is logged (who, when, from where)."""
+    from .models import CadreViewLog
+
+    CadreViewLog.objects.create(
+        cadre=cadre, user=user, path=path[:255], ip_address=ip_address or None
+    )

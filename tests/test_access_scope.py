@@ -29,3 +29,16 @@ def test_unit_subtree_follows_a_move(tree):
         Unit.objects.subtree(Unit.objects.get(pk=tree.county_b.pk)).values_list("name", flat=True)
     )
     assert names == {"乙县", "乙县一镇", "甲县一镇"}
+
+
+def test_history_records_user_of_a_change(tree, cadres, org_user):
+    import pghistory
+
+    from cadre.selectors import cadre_history
+    from cadre.services import cadre_update
+
+    with pghistory.context(user=org_user.pk, url="/test"):
+        cadre_update(actor=org_user, cadre=cadres.in_a, phone="13800000000")
+    events = cadre_history(cadres.in_a)
+    update = next(e for e in events if e.pgh_label == "update" and "phone" in (e.pgh_diff or {}))
+    assert update.actor == org_user
