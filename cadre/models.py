@@ -227,6 +227,9 @@ class UserSession(models.Model):
         verbose_name = _("登录会话")
         verbose_name_plural = _("登录会话")
 
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 # --- cadres -------------------------------------------------------------------------------
 
@@ -533,6 +536,9 @@ class CadreViewLog(models.Model):
         verbose_name_plural = _("干部档案查阅记录")
         triggers = [*APPEND_ONLY[:1]]
 
+    def __str__(self):
+        return f"{self.user} → {self.cadre} {self.viewed_at:%Y-%m-%d %H:%M}"
+
 
 # --- notifications --------------------------------------------------------------------------
 
@@ -626,6 +632,9 @@ class EventHandling(models.Model):
             models.UniqueConstraint(fields=["event", "handler"], name="cadre_eventhandling_once"),
         ]
         triggers = [*APPEND_ONLY]
+
+    def __str__(self):
+        return f"{self.handler} ← {self.event_id}"
 
 
 # --- policy lists ---------------------------------------------------------------------------

