@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
 from .models import User
@@ -12,3 +13,15 @@ class UnitAwareBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+def client_ip(request):
+    """The client's address: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT reverse proxies, the
+    address the outermost trusted proxy saw (never a value the client could forge)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")

@@ -12,8 +12,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.apps import apps
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from .models import Event, EventHandling
 
@@ -34,7 +38,22 @@ def handles(*kinds):
     return decorator
 
 
+_discovered_for: tuple | None = None
+
+
+def _discover_handlers():
+    """Import every installed app's `events` module, where its handlers register themselves.
+    Without this a process that never imported, say, care.events (a Celery worker imports
+    only `tasks`) would find no handler and mark the event dispatched: the handling is lost."""
+    global _discovered_for
+    installed = tuple(apps.app_configs)
+    if _discovered_for != installed:
+        autodiscover_modules("events")
+        _discovered_for = installed
+
+
 def handlers_for(kind):
+    _discover_handlers()
     return dict(_handlers.get(kind, {}))
 
 
@@ -84,7 +103,7 @@ def dispatch_event(event_id):
         except Exception as exc:  # a failing handler must not stop the others
             logger.exception("event %s handler %s failed", event.pk, name)
             failed = f"{name}: {exc!r}"
-    updates = {"attempts": event.attempts + 1}
+    updates = {"attempts": F("attempts") + 1}
     if failed:
         updates["last_error"] = failed[:2000]
     else:
@@ -96,6 +115,11 @@ def dispatch_event(event_id):
 
 def undispatched_events(older_than_seconds=60):
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    return Event.objects.filter(dispatched_at__isnull=True, occurred_at__lte=cutoff).order_by(
-        "occurred_at"
-    )
+    # Fewest attempts first: events that keep failing must not crowd out, past the sweep's
+    # limit, events whose after-commit dispatch was simply lost.
+    # An event that failed EVENT_MAX_ATTEMPTS times waits for an admin ("重新分发" in admin).
+    return Event.objects.filter(
+        dispatched_at__isnull=True,
+        occurred_at__lte=cutoff,
+        attempts__lt=settings.EVENT_MAX_ATTEMPTS,
+    ).order_by("attempts", "occurred_at")

@@ -715,6 +715,29 @@ class PolicyList(models.Model):
                 nulls_distinct=False,
             ),
         ]
+        triggers = [
+            # A published or retired version is frozen: the only change allowed is retiring a
+            # published one when its successor is published; it can never be deleted.
+            pgtrigger.Trigger(
+                name="frozen_list",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.Before,
+                func="""
+                    IF OLD.status <> 'draft' THEN
+                        IF TG_OP = 'DELETE' OR NOT (
+                            OLD.status = 'published' AND NEW.status = 'retired'
+                            AND NEW.kind = OLD.kind AND NEW.unit_id IS NOT DISTINCT FROM OLD.unit_id
+                            AND NEW.version = OLD.version AND NEW.title = OLD.title
+                        ) THEN
+                            RAISE EXCEPTION 'policy list % is frozen: make a new version', OLD.id
+                                USING ERRCODE = 'check_violation';
+                        END IF;
+                    END IF;
+                    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+                    RETURN NEW;
+                """,
+            ),
+        ]
 
     def __str__(self):
         where = self.unit.name if self.unit_id else _("全域")
@@ -761,7 +784,10 @@ class PolicyItem(models.Model):
                 name="frozen_list_insert_update",
                 operation=pgtrigger.Insert | pgtrigger.Update,
                 when=pgtrigger.Before,
-                func=_FROZEN_ITEM_CHECK.format(ref="NEW") + "RETURN NEW;",
+                func=_FROZEN_ITEM_CHECK.format(ref="NEW")
+                + "IF TG_OP = 'UPDATE' THEN "
+                + _FROZEN_ITEM_CHECK.format(ref="OLD")
+                + " END IF; RETURN NEW;",
             ),
             pgtrigger.Trigger(
                 name="frozen_list_delete",

@@ -3,8 +3,8 @@
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F, Value
+from django.db import IntegrityError, transaction
+from django.db.models import F, ProtectedError, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -205,7 +205,13 @@ def _post_changed(*, actor, cadre, before):
 @transaction.atomic
 def cadre_delete(*, actor=None, cadre: Cadre) -> None:
     _require(actor, access.DELETE)
-    cadre.delete()
+    try:
+        with transaction.atomic():
+            cadre.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            _("该干部已有业务记录，不能删除；如已调离或退休，请修改其状态")
+        ) from exc
 
 
 @transaction.atomic
@@ -244,19 +250,9 @@ def performance_entry_append(
     """Append a deed to the performance record (实绩档案). With a `source_key`, appending the
     same thing twice returns the first entry: periodic jobs may re-run safely."""
     if source_key:
-        entry, _created = PerformanceEntry.objects.get_or_create(
-            cadre=cadre,
-            source_key=source_key,
-            defaults={
-                "occurred_on": occurred_on,
-                "source": source,
-                "title": title,
-                "detail": detail,
-                "category": category,
-                "created_by": actor,
-            },
-        )
-        return entry
+        existing = PerformanceEntry.objects.filter(cadre=cadre, source_key=source_key).first()
+        if existing is not None:
+            return existing
     entry = PerformanceEntry(
         cadre=cadre,
         occurred_on=occurred_on,
@@ -264,10 +260,19 @@ def performance_entry_append(
         title=title,
         detail=detail,
         category=category,
+        source_key=source_key,
         created_by=actor,
     )
-    entry.full_clean()
-    entry.save()
+    # Validated with or without a key; the unique (cadre, source_key) is left to the database.
+    entry.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        if not source_key:
+            raise
+        # A concurrent run appended the same deed first.
+        return PerformanceEntry.objects.get(cadre=cadre, source_key=source_key)
     return entry
 
 
@@ -361,6 +366,9 @@ def policy_list_publish(
         raise ValidationError(_("只有草稿状态的清单可以发布"))
     if not policy_list.items.exists():
         raise ValidationError(_("清单没有任何条目，不能发布"))
+    if effective_from is not None and effective_from > timezone.localdate():
+        # A published version applies at once; a later date is published on that day.
+        raise ValidationError({"effective_from": _("生效日期不能晚于今天，请在生效当日发布")})
     PolicyList.objects.filter(
         kind=policy_list.kind, unit=policy_list.unit, status=PolicyStatus.PUBLISHED
     ).update(status=PolicyStatus.RETIRED)

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone
 
 from .events import dispatch_event, undispatched_events
@@ -29,26 +30,38 @@ def sweep_events(older_than_seconds=60, limit=1000):
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_emails(self, notification_ids):
-    """E-mail the given notifications once each; ones already e-mailed are skipped."""
+    """E-mail the given notifications once each; ones already e-mailed are skipped. Each row is
+    locked while its mail goes out, so two runs never both send it, and a failed send is
+    rolled back and retried."""
     sent = 0
-    pending = Notification.objects.filter(
-        pk__in=notification_ids, emailed_at__isnull=True
-    ).select_related("recipient")
-    for notification in pending:
-        email = notification.recipient.email
-        if email:
-            body = notification.body
-            if notification.link:
-                body = f"{body}\n\n{notification.link}"
-            send_mail(notification.title, body, settings.DEFAULT_FROM_EMAIL, [email])
-            sent += 1
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    for notification_id in notification_ids:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("recipient")
+                .filter(pk=notification_id, emailed_at__isnull=True)
+                .first()
+            )
+            if notification is None:
+                continue
+            email = notification.recipient.email
+            if email:
+                body = notification.body
+                if notification.link:
+                    body = f"{body}\n\n{notification.link}"
+                send_mail(notification.title, body, settings.DEFAULT_FROM_EMAIL, [email])
+                sent += 1
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
     return sent
 
 
 @shared_task
 def housekeeping():
     Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    from .models import UserSession
+
+    UserSession.objects.exclude(session_key__in=Session.objects.values("session_key")).delete()
     from .models import ImportJob
 
     ImportJob.objects.filter(finished_at__lt=timezone.now() - timedelta(days=30)).update(

@@ -6,38 +6,107 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cadre', '0002_reference_data'),
+        ("cadre", "0002_reference_data"),
     ]
 
     operations = [
         pgtrigger.migrations.AddTrigger(
-            model_name='cadreevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='90ad6995e0c6a9c4d61ff253a3accb4d8106a15f', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_30a7a', table='cadre_cadreevent', when='BEFORE')),
+            model_name="cadreevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="90ad6995e0c6a9c4d61ff253a3accb4d8106a15f",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_30a7a",
+                    table="cadre_cadreevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='frontlineassignmentevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='e9267f5cba3c5dbb174f73f18a6eb1e8ed468c57', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_8f95d', table='cadre_frontlineassignmentevent', when='BEFORE')),
+            model_name="frontlineassignmentevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="e9267f5cba3c5dbb174f73f18a6eb1e8ed468c57",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_8f95d",
+                    table="cadre_frontlineassignmentevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='mentoringpairevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='e35fde88dfc481a0f28b2487c36aee3b305071ad', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_1da16', table='cadre_mentoringpairevent', when='BEFORE')),
+            model_name="mentoringpairevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="e35fde88dfc481a0f28b2487c36aee3b305071ad",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_1da16",
+                    table="cadre_mentoringpairevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='policylistevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='22de92af96accc4360b73141b96680a8ec9209d5', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_24aaa', table='cadre_policylistevent', when='BEFORE')),
+            model_name="policylistevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="22de92af96accc4360b73141b96680a8ec9209d5",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_24aaa",
+                    table="cadre_policylistevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='posthistoryevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='841c8b8e1c2082c222e8b2d29cf2153d446ef24a', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_5e9c8', table='cadre_posthistoryevent', when='BEFORE')),
+            model_name="posthistoryevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="841c8b8e1c2082c222e8b2d29cf2153d446ef24a",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_5e9c8",
+                    table="cadre_posthistoryevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='trainingrecordevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='5af62cc2faebf076823331ff2d7b2bbc02624fad', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_f7320', table='cadre_trainingrecordevent', when='BEFORE')),
+            model_name="trainingrecordevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="5af62cc2faebf076823331ff2d7b2bbc02624fad",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_f7320",
+                    table="cadre_trainingrecordevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='unitevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='a09b6dacd657c4fb0b49333007585601f72b4804', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_edc66', table='cadre_unitevent', when='BEFORE')),
+            model_name="unitevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="a09b6dacd657c4fb0b49333007585601f72b4804",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_edc66",
+                    table="cadre_unitevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

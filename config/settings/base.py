@@ -116,6 +116,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# Behind a reverse proxy the client address is taken from X-Forwarded-For, counting
+# TRUSTED_PROXY_COUNT proxies from the right; without proxies, REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT", 0, int)
+AXES_CLIENT_IP_CALLABLE = "cadre.auth.client_ip"
 
 # History tables written by PostgreSQL triggers can never be updated or deleted.
 PGHISTORY_APPEND_ONLY = True
@@ -213,6 +217,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# A domain event whose handlers failed this many times is no longer swept automatically.
+EVENT_MAX_ATTEMPTS = env("EVENT_MAX_ATTEMPTS", 20, int)
 
 # Files above this many data rows are imported by a Celery task with visible progress.
 IMPORT_SYNC_MAX_ROWS = env("IMPORT_SYNC_MAX_ROWS", 200, int)
