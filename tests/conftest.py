@@ -5,9 +5,11 @@ province ── city ─┬─ county_a ─┬─ township_a1
                   └─ county_b ─── township_b1
 """
 
+import importlib
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 
 from cadre.choices import Role, UnitKind, UnitLevel
 from tests.factories import CadreFactory, UnitFactory, UserFactory, level
@@ -109,3 +111,19 @@ def org_user(tree, make_user):
 def org_client(client, org_user):
     client.force_login(org_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_survives_flush(request, django_db_blocker):
+    """A transactional test empties every table when it ends, reference data included; put the
+    data of the data migrations back so that later tests (and --reuse-db runs) find it."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        with django_db_blocker.unblock():
+            importlib.import_module("cadre.migrations.0002_reference_data").forwards(
+                django_apps, None
+            )
