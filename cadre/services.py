@@ -65,6 +65,9 @@ def unit_create(*, actor=None, parent=None, **fields) -> Unit:
     _require(actor, access.ADD)
     if parent is not None:
         _require_unit_in_scope(actor, parent)
+    elif actor is not None and not access.scope_for(actor).everything:
+        # A top-level unit would lie outside every scope but the whole system's.
+        raise ValidationError({"parent": _("请选择上级单位")})
     unit = Unit(parent=parent, **fields)
     unit.full_clean(exclude=["path"])
     unit.save()
@@ -178,7 +181,10 @@ def cadre_update(
 
 def _post_changed(*, actor, cadre, before):
     start = cadre.post_since or timezone.localdate()
-    PostHistory.objects.filter(cadre=cadre, end_date__isnull=True).update(end_date=start)
+    current = PostHistory.objects.filter(cadre=cadre, end_date__isnull=True)
+    if current.filter(start_date__gt=start).exists():
+        raise ValidationError({"post_since": _("任现职时间不能早于上一职务的起始时间")})
+    current.update(end_date=start)
     entry = PostHistory.objects.create(
         cadre=cadre,
         unit=cadre.unit,

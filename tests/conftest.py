@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps
+from pytest_django.plugin import blocking_manager_key
 
 from cadre.choices import Role, UnitKind, UnitLevel
 from tests.factories import CadreFactory, UnitFactory, UserFactory, level
@@ -113,17 +114,31 @@ def org_client(client, org_user):
     return client
 
 
-@pytest.fixture(autouse=True)
-def _reference_data_survives_flush(request, django_db_blocker):
-    """A transactional test empties every table when it ends, reference data included; put the
-    data of the data migrations back so that later tests (and --reuse-db runs) find it."""
+def _seed_reference_data():
+    importlib.import_module("cadre.migrations.0002_reference_data").forwards(django_apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have lost the data migrations' rows to a transactional test
+    of an earlier run: put them back once per session."""
+    with django_db_blocker.unblock():
+        _seed_reference_data()
+
+
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test empties every table when it ends, reference data included; once
+    its teardown is over, put the data of the data migrations back for the tests after it."""
     yield
-    marker = request.node.get_closest_marker("django_db")
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("transactional_db", "live_server")
-    )
-    if transactional:
-        with django_db_blocker.unblock():
-            importlib.import_module("cadre.migrations.0002_reference_data").forwards(
-                django_apps, None
-            )
+    if _is_transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            _seed_reference_data()

@@ -216,6 +216,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]",
+    # Choice sets get stable, app-qualified names so later apps' enums never collide.
+    "ENUM_NAME_OVERRIDES": {
+        "CadreUnitKindEnum": "cadre.choices.UnitKind",
+        "CadreUnitLevelEnum": "cadre.choices.UnitLevel",
+        "CadreStatusEnum": "cadre.choices.CadreStatus",
+        "CadreGenderEnum": "cadre.choices.Gender",
+        "CadreEducationEnum": "cadre.choices.Education",
+        "CadreStaffingTypeEnum": "cadre.choices.StaffingType",
+    },
 }
 
 # A domain event whose handlers failed this many times is no longer swept automatically.
