@@ -62,3 +62,30 @@ def test_client_ip_behind_one_proxy_takes_the_address_the_proxy_saw():
         "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.2.3.4"
     )
     assert client_ip(request) == "1.2.3.4"
+
+
+def test_county_user_cannot_create_a_top_level_unit(org_user):
+    from cadre.choices import UnitKind, UnitLevel
+
+    with pytest.raises(ValidationError) as info:
+        services.unit_create(
+            actor=org_user,
+            name="外部单位",
+            code="X1",
+            kind=UnitKind.DEPARTMENT,
+            level=UnitLevel.COUNTY,
+        )
+    assert "parent" in info.value.message_dict
+
+
+def test_back_dated_post_change_is_a_field_error(cadres, org_user):
+    later = cadres.in_a.post_history.get().start_date + datetime.timedelta(days=10)
+    services.cadre_update(actor=org_user, cadre=cadres.in_a, post="党委书记", post_since=later)
+    with pytest.raises(ValidationError) as info:
+        services.cadre_update(
+            actor=org_user,
+            cadre=cadres.in_a,
+            post="副书记",
+            post_since=later - datetime.timedelta(days=5),
+        )
+    assert "post_since" in info.value.message_dict
