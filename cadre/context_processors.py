@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+# The registry area spans several URL prefixes.
+AREA_PREFIXES = {"cadre:unit_tree": ("/units/", "/cadres/")}
+
 
 def navigation(request):
     areas = []
@@ -10,8 +13,9 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        prefix = "/" + url.strip("/").split("/")[0] + "/"
-        areas.append({"url": url, "label": label, "active": current.startswith(prefix)})
+        prefixes = AREA_PREFIXES.get(url_name) or ("/" + url.strip("/").split("/")[0] + "/",)
+        active = any(current.startswith(prefix) for prefix in prefixes)
+        areas.append({"url": url, "label": label, "active": active})
     unread = 0
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

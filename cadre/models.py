@@ -111,6 +111,9 @@ class UnitQuerySet(models.QuerySet):
             return self.none()
         if scope.everything:
             return self
+        if scope.own_cadre_only:
+            # Self-service: only the unit of the cadre's own file.
+            return self.filter(cadres__pk=scope.cadre_id) if scope.cadre_id else self.none()
         return self.filter(path__startswith=scope.path)
 
 

@@ -40,10 +40,8 @@ def cadre_list(user, *, data=None):
 
 
 def unit_tree(user):
-    """Units a user may see, in tree order, with their cadre counts in one query."""
-    from django.db.models import Count
-
-    return Unit.objects.restrict(user).annotate(cadre_count=Count("cadres")).order_by("path")
+    """Units a user may see, in tree order (a parent before its children)."""
+    return Unit.objects.restrict(user).select_related("manages_up_to").order_by("path")
 
 
 def cadre_history(cadre, limit=200):

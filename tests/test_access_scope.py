@@ -42,3 +42,8 @@ def test_history_records_user_of_a_change(tree, cadres, org_user):
     events = cadre_history(cadres.in_a)
     update = next(e for e in events if e.pgh_label == "update" and "phone" in (e.pgh_diff or {}))
     assert update.actor == org_user
+
+
+def test_cadre_role_sees_only_the_unit_of_own_file(tree, cadres, make_user):
+    user = make_user(Role.CADRE, unit=tree.township_a1, cadre=cadres.in_a)
+    assert list(Unit.objects.restrict(user)) == [tree.township_a1]

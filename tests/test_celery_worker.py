@@ -1,14 +1,12 @@
 """A real Celery worker, talking to Redis, imports a file too large for the request.
 
 The worker runs in a thread with its own database connection, so the test commits for real
-(`transaction=True`); the database is emptied afterwards and the rows the migrations put
-there (post levels, ranks, tags …) are loaded back for the tests that follow."""
+(`transaction=True`); tests/conftest.py puts the migrations' reference data back afterwards."""
 
 import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.db import connections
 
 from cadre import imports
 from cadre.choices import ImportStatus
@@ -17,18 +15,6 @@ from config.celery import app
 from tests.test_import import cadre_row, xlsx
 
 WAIT_SECONDS = 30
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _reload_migration_data(django_db_setup, django_db_blocker):
-    """A transactional test ends by emptying every table; put back what the migrations wrote
-    (serialised by pytest-django at session start because of `serialized_rollback`)."""
-    yield
-    with django_db_blocker.unblock():
-        for connection in connections.all():
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture
@@ -51,7 +37,7 @@ def wait_until_finished(job):
     raise AssertionError(f"import job still {job.status} after {WAIT_SECONDS} s")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_worker_imports_a_file_too_large_for_the_request(tree, org_user, settings, worker):
     settings.IMPORT_SYNC_MAX_ROWS = 5
     content = xlsx([cadre_row(n) for n in range(30)])

@@ -6,22 +6,41 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cadre', '0003_history_append_only'),
+        ("cadre", "0003_history_append_only"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='policyitem',
-            name='frozen_list_insert_update',
+            model_name="policyitem",
+            name="frozen_list_insert_update",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='policyitem',
-            trigger=pgtrigger.compiler.Trigger(name='frozen_list_insert_update', sql=pgtrigger.compiler.UpsertTriggerSql(func="\n    IF (SELECT status FROM cadre_policylist WHERE id = NEW.policy_list_id) <> 'draft' THEN\n        RAISE EXCEPTION 'policy list % is frozen: make a new version', NEW.policy_list_id\n            USING ERRCODE = 'check_violation';\n    END IF;\nIF TG_OP = 'UPDATE' THEN \n    IF (SELECT status FROM cadre_policylist WHERE id = OLD.policy_list_id) <> 'draft' THEN\n        RAISE EXCEPTION 'policy list % is frozen: make a new version', OLD.policy_list_id\n            USING ERRCODE = 'check_violation';\n    END IF;\n END IF; RETURN NEW;", hash='41e7bcbd2492791e611cf0df749673a785d7a642', operation='INSERT OR UPDATE', pgid='pgtrigger_frozen_list_insert_update_4bd27', table='cadre_policyitem', when='BEFORE')),
+            model_name="policyitem",
+            trigger=pgtrigger.compiler.Trigger(
+                name="frozen_list_insert_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="\n    IF (SELECT status FROM cadre_policylist WHERE id = NEW.policy_list_id) <> 'draft' THEN\n        RAISE EXCEPTION 'policy list % is frozen: make a new version', NEW.policy_list_id\n            USING ERRCODE = 'check_violation';\n    END IF;\nIF TG_OP = 'UPDATE' THEN \n    IF (SELECT status FROM cadre_policylist WHERE id = OLD.policy_list_id) <> 'draft' THEN\n        RAISE EXCEPTION 'policy list % is frozen: make a new version', OLD.policy_list_id\n            USING ERRCODE = 'check_violation';\n    END IF;\n END IF; RETURN NEW;",
+                    hash="41e7bcbd2492791e611cf0df749673a785d7a642",
+                    operation="INSERT OR UPDATE",
+                    pgid="pgtrigger_frozen_list_insert_update_4bd27",
+                    table="cadre_policyitem",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='policylist',
-            trigger=pgtrigger.compiler.Trigger(name='frozen_list', sql=pgtrigger.compiler.UpsertTriggerSql(func="\n                    IF OLD.status <> 'draft' THEN\n                        IF TG_OP = 'DELETE' OR NOT (\n                            OLD.status = 'published' AND NEW.status = 'retired'\n                            AND NEW.kind = OLD.kind AND NEW.unit_id IS NOT DISTINCT FROM OLD.unit_id\n                            AND NEW.version = OLD.version AND NEW.title = OLD.title\n                        ) THEN\n                            RAISE EXCEPTION 'policy list % is frozen: make a new version', OLD.id\n                                USING ERRCODE = 'check_violation';\n                        END IF;\n                    END IF;\n                    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n                    RETURN NEW;\n                ", hash='c72130576414cf5a2c3c562c0e650e8e8cc218a0', operation='UPDATE OR DELETE', pgid='pgtrigger_frozen_list_b0393', table='cadre_policylist', when='BEFORE')),
+            model_name="policylist",
+            trigger=pgtrigger.compiler.Trigger(
+                name="frozen_list",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="\n                    IF OLD.status <> 'draft' THEN\n                        IF TG_OP = 'DELETE' OR NOT (\n                            OLD.status = 'published' AND NEW.status = 'retired'\n                            AND NEW.kind = OLD.kind AND NEW.unit_id IS NOT DISTINCT FROM OLD.unit_id\n                            AND NEW.version = OLD.version AND NEW.title = OLD.title\n                        ) THEN\n                            RAISE EXCEPTION 'policy list % is frozen: make a new version', OLD.id\n                                USING ERRCODE = 'check_violation';\n                        END IF;\n                    END IF;\n                    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;\n                    RETURN NEW;\n                ",
+                    hash="c72130576414cf5a2c3c562c0e650e8e8cc218a0",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_frozen_list_b0393",
+                    table="cadre_policylist",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]
