@@ -554,3 +554,18 @@ def test_account_is_locked_after_five_failures(client, org_user):
     page = response.content.decode()
     assert "账户已被锁定" in page and "30 分钟" in page
     assert "_auth_user_id" not in client.session
+
+
+def test_detail_shows_an_earlier_post_held_outside_the_registry(org_client, cadres):
+    # Posts held before the cadre came into the registry have a unit name but no unit row.
+    PostHistory.objects.create(
+        cadre=cadres.in_a,
+        unit=None,
+        unit_name="外省某局",
+        post="科员",
+        start_date=datetime.date(2005, 7, 1),
+        end_date=datetime.date(2010, 1, 1),
+    )
+    response = org_client.get(detail_url(cadres.in_a))
+    assert response.status_code == 200
+    assert "外省某局" in response.content.decode()

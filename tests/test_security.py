@@ -228,3 +228,9 @@ def test_login_page_is_in_english_with_the_language_cookie(client):
     assert response.status_code == 200
     assert 'lang="en"' in content
     assert "用户名" not in content and "密码" not in content
+
+
+def test_browser_language_does_not_override_the_chinese_default(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "zh-hans"
+    assert "登录" in response.content.decode()
