@@ -177,6 +177,8 @@ def measure(client, url, params, runs, warmup):
     }
 
 
+COUNT_CAP = 10_000
+
 # --- hand-written SQL ---------------------------------------------------------------------
 
 
@@ -192,8 +194,13 @@ def hand_written(scope, filters, order, limit):
         where.append("c.post_level_id = %(post_level)s")
         params["post_level"] = int(filters["post_level"])
     if filters.get("q"):
-        where.append("c.name LIKE %(like)s")
-        params["like"] = "%" + filters["q"] + "%"
+        if len(filters["q"]) < 3:
+            # The product's rule: one or two characters match the start of the name.
+            where.append("c.name >= %(lo)s AND c.name < %(hi)s")
+            params["lo"], params["hi"] = filters["q"], filters["q"] + "\U0010ffff"
+        else:
+            where.append("c.name LIKE %(like)s")
+            params["like"] = "%" + filters["q"] + "%"
     extra = "".join(f" AND {w}" for w in where)
     order_sql = "c.id DESC" if order == "id_desc" else "c.name, c.id"
     columns = """c.*, u.name AS unit_name, pl.name AS post_level_name, r.name AS rank_name,
@@ -219,10 +226,13 @@ def hand_written(scope, filters, order, limit):
             f"ORDER BY {order_sql}"
         ),
     }
+    # The page counts up to a cap (cadre.pagination.CappedPaginator): so do these.
+    params["cap"] = COUNT_CAP + 1
     counts = {
-        "join": f"SELECT count(*) FROM cadre_cadre c JOIN cadre_unit u ON u.id = c.unit_id "
-        f"WHERE u.path LIKE %(path)s{extra}",
-        "semi-join": f"SELECT count(*) FROM cadre_cadre c WHERE {in_scope}{extra}",
+        "join": f"SELECT count(*) FROM (SELECT 1 FROM cadre_cadre c JOIN cadre_unit u "
+        f"ON u.id = c.unit_id WHERE u.path LIKE %(path)s{extra} LIMIT %(cap)s) s",
+        "semi-join": f"SELECT count(*) FROM (SELECT 1 FROM cadre_cadre c "
+        f"WHERE {in_scope}{extra} LIMIT %(cap)s) s",
     }
     return candidates, counts, params
 

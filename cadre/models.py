@@ -264,6 +264,10 @@ class CadreQuerySet(models.QuerySet):
 
         if len(text) == 18 and text[:17].isdigit():
             return self.filter(id_number_hash=id_number_hash(text))
+        if len(text) < 3:
+            # One or two characters (a surname, a two-character name) match the start of the
+            # name: a range scan of the (name, id) index. Trigrams need three characters.
+            return self.filter(name__startswith=text)
         return self.filter(name__contains=text)
 
 
@@ -271,7 +275,9 @@ class CadreQuerySet(models.QuerySet):
 class Cadre(models.Model):
     """干部: a cadre's identity, post, rank and grassroots experience (DOMAIN §1)."""
 
-    name = models.CharField(_("姓名"), max_length=50)
+    # Code-point collation: the (name, id) index then serves both the name order and a
+    # prefix search (LIKE '张%'), whatever the database's default collation.
+    name = models.CharField(_("姓名"), max_length=50, db_collation="C")
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
@@ -317,7 +323,6 @@ class Cadre(models.Model):
         indexes = [
             models.Index(fields=["name", "id"], name="cadre_cadre_name_id"),
             models.Index(fields=["unit", "name", "id"], name="cadre_cadre_unit_name_id"),
-            models.Index(fields=["id_number_hash"], name="cadre_cadre_idhash"),
             GinIndex(fields=["name"], name="cadre_cadre_name_trgm", opclasses=["gin_trgm_ops"]),
         ]
         constraints = [

@@ -12,6 +12,8 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import access, exports, selectors, services
 from .forms import CadreForm
 from .models import Cadre, MentoringPair, PostHistory, PostLevel, Rank, Unit
+from .pagination import CappedPaginator
 
 CADRES_PER_PAGE = 50
 NOTIFICATIONS_PER_PAGE = 30
@@ -122,6 +125,11 @@ def unit_detail(request, pk):
 # --- cadre list and export ------------------------------------------------------------------
 
 
+# The unit filter offers the user's unit and two levels below it (province → cities →
+# counties); deeper units are reached from the unit pages, which link here with ?unit=.
+UNIT_FILTER_DEPTH = 2
+
+
 def _filter_form(filterset, user):
     """The FilterSet's form, with "全部" as the empty choice and the unit filter as a choice
     among the units the user may see."""
@@ -132,23 +140,44 @@ def _filter_form(filterset, user):
         field.widget.choices = field.choices  # the widget holds its own copy of the choices
     base_depth = user.unit.depth if user.unit_id else 0
     selected = filterset.data.get("unit", "")
-    form.unit_options = [
-        {
-            "value": unit.pk,
-            "label": "\u3000" * max(unit.depth - base_depth, 0) + unit.name,
-            "selected": str(unit.pk) == selected,
-        }
-        for unit in Unit.objects.restrict(user).only("id", "name", "depth", "path")
-    ]
+    shallow = Q(depth__lte=base_depth + UNIT_FILTER_DEPTH)
+    if selected.isdigit():
+        shallow |= Q(pk=int(selected))
+    units = Unit.objects.restrict(user).filter(shallow).order_by("path")
+    form.unit_options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (
+                unit_id,
+                mark_safe(" selected") if str(unit_id) == selected else "",
+                "\u3000" * max(depth - base_depth, 0) + name,
+            )
+            for unit_id, name, depth in units.values_list("id", "name", "depth")
+        ),
+    )
     return form
+
+
+# The columns the list shows: nothing else is read.
+LIST_COLUMNS = (
+    "id",
+    "name",
+    "gender",
+    "birth_date",
+    "post",
+    "unit__name",
+    "post_level__name",
+    "rank__name",
+)
 
 
 @login_required
 def cadre_list(request):
     user = request.user
     filterset = selectors.cadre_list(user, data=request.GET)
-    cadres = filterset.qs.prefetch_related("tags")
-    page = Paginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
+    cadres = filterset.qs.only(*LIST_COLUMNS).prefetch_related("tags")
+    page = CappedPaginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "cadre/cadre_list.html",

@@ -72,6 +72,51 @@ class UnitSerializer(serializers.ModelSerializer):
             return services.unit_update(actor=_request_user(self), unit=instance, **validated_data)
 
 
+class CadreListSerializer(serializers.ModelSerializer):
+    """A row of the cadre list: what a roster shows. The whole file, ID number included, is
+    read one cadre at a time (and every such read is logged)."""
+
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    post_level_name = serializers.CharField(source="post_level.name", read_only=True, default=None)
+    rank_name = serializers.CharField(source="rank.name", read_only=True, default=None)
+    tag_names = serializers.SerializerMethodField(label=_("标签名称"))
+
+    # Columns read from the database for a list page: nothing else is loaded.
+    COLUMNS = (
+        "id",
+        "name",
+        "gender",
+        "birth_date",
+        "post",
+        "status",
+        "unit__name",
+        "post_level__name",
+        "rank__name",
+    )
+
+    class Meta:
+        model = Cadre
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "birth_date",
+            "unit",
+            "unit_name",
+            "post",
+            "post_level",
+            "post_level_name",
+            "rank",
+            "rank_name",
+            "tag_names",
+            "status",
+        ]
+        read_only_fields = fields
+
+    def get_tag_names(self, cadre) -> list[str]:
+        return [tag.name for tag in cadre.tags.all()]
+
+
 class CadreSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(
         label=_("身份证号码"),

@@ -18,6 +18,7 @@ from cadre.models import Cadre, Notification, Unit
 
 from .pagination import DefaultCursorPagination
 from .serializers import (
+    CadreListSerializer,
     CadreSerializer,
     NotificationMarkReadResultSerializer,
     NotificationMarkReadSerializer,
@@ -58,7 +59,8 @@ class UnitPagination(DefaultCursorPagination):
 
 
 class CadrePagination(DefaultCursorPagination):
-    ordering = "-id"
+    # Name order, as on the staff page: served by the (name, id) index at any scope.
+    ordering = ("name", "id")
 
 
 class PerformancePagination(DefaultCursorPagination):
@@ -139,11 +141,19 @@ class CadreViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pagination_class = CadrePagination
 
     def get_queryset(self):
-        return (
+        qs = (
             self.scoped_queryset()
             .select_related("unit", "post_level", "rank")
             .prefetch_related("tags")
         )
+        if self.action == "list":
+            qs = qs.only(*CadreListSerializer.COLUMNS)
+        return qs
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return CadreListSerializer
+        return super().get_serializer_class()
 
     def retrieve(self, request, *args, **kwargs):
         cadre = self.get_object()
