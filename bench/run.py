@@ -177,8 +177,6 @@ def measure(client, url, params, runs, warmup):
     }
 
 
-COUNT_CAP = 10_000
-
 # --- hand-written SQL ---------------------------------------------------------------------
 
 
@@ -227,6 +225,8 @@ def hand_written(scope, filters, order, limit):
         ),
     }
     # The page counts up to a cap (cadre.pagination.CappedPaginator): so do these.
+    from cadre.pagination import COUNT_CAP
+
     params["cap"] = COUNT_CAP + 1
     counts = {
         "join": f"SELECT count(*) FROM (SELECT 1 FROM cadre_cadre c JOIN cadre_unit u "

@@ -12,8 +12,8 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,6 +22,7 @@ from . import access, exports, selectors, services
 from .forms import CadreForm
 from .models import Cadre, MentoringPair, PostHistory, PostLevel, Rank, Unit
 from .pagination import CappedPaginator
+from .templatetags.cadre_tags import select_html
 
 CADRES_PER_PAGE = 50
 NOTIFICATIONS_PER_PAGE = 30
@@ -144,17 +145,15 @@ def _filter_form(filterset, user):
     if selected.isdigit():
         shallow |= Q(pk=int(selected))
     units = Unit.objects.restrict(user).filter(shallow).order_by("path")
-    form.unit_options = format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
+    form.unit_options = select_html(
+        "unit",
+        None,
         (
-            (
-                unit_id,
-                mark_safe(" selected") if str(unit_id) == selected else "",
-                "\u3000" * max(depth - base_depth, 0) + name,
-            )
+            (unit_id, "\u3000" * max(depth - base_depth, 0) + name)
             for unit_id, name, depth in units.values_list("id", "name", "depth")
         ),
+        selected,
+        with_select=False,
     )
     return form
 
@@ -172,6 +171,34 @@ LIST_COLUMNS = (
 )
 
 
+def _list_rows(cadres):
+    """The rows of the list as plain values: the template then only prints them (resolving
+    model attributes and filters in the template costs about half a millisecond a row)."""
+    today = timezone.localdate()
+    detail = reverse("cadre:cadre_detail", args=[0]).removesuffix("0/")
+    genders = dict(Cadre._meta.get_field("gender").flatchoices)
+    rows = []
+    for cadre in cadres:
+        birth = cadre.birth_date
+        rows.append(
+            {
+                "url": f"{detail}{cadre.pk}/",
+                "name": cadre.name,
+                "gender": genders.get(cadre.gender, ""),
+                "birth": f"{birth:%Y.%m}",
+                "age": today.year
+                - birth.year
+                - ((today.month, today.day) < (birth.month, birth.day)),
+                "unit": cadre.unit.name,
+                "post": cadre.post,
+                "post_level": cadre.post_level.name if cadre.post_level_id else "—",
+                "rank": cadre.rank.name if cadre.rank_id else "—",
+                "tags": [tag.name for tag in cadre.tags.all()],
+            }
+        )
+    return rows
+
+
 @login_required
 def cadre_list(request):
     user = request.user
@@ -185,6 +212,7 @@ def cadre_list(request):
             "filterset": filterset,
             "filter_form": _filter_form(filterset, user),
             "page": page,
+            "rows": _list_rows(page.object_list),
             "is_filtered": any(value for key, value in request.GET.items() if key != "page"),
             "can_add": access.can(user, access.ADD),
             "can_export": access.can(user, access.EXPORT),
