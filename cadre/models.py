@@ -256,6 +256,17 @@ class CadreQuerySet(models.QuerySet):
             return self.none()
         return self.in_scope(scope)
 
+    def with_tag_names(self):
+        """Annotate `tag_names`, the names of the cadre's tags, in the same statement: a list
+        page then needs no second round trip for tags. PostgreSQL computes the subquery only
+        for the rows the LIMIT keeps."""
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        names = (
+            CadreTag.objects.filter(cadres=models.OuterRef("pk")).order_by("name").values("name")
+        )
+        return self.annotate(tag_names=ArraySubquery(names))
+
     def search(self, text):
         text = (text or "").strip()
         if not text:

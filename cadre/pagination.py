@@ -11,13 +11,16 @@ class CappedPaginator(Paginator):
     milliseconds on every page view, and nobody pages through more than a few hundred pages —
     past the cap the page asks the user to narrow the search."""
 
-    def __init__(self, *args, cap=COUNT_CAP, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, object_list, *args, cap=COUNT_CAP, count_queryset=None, **kwargs):
+        """`count_queryset`: the same rows without the annotations the page displays (a
+        count must not compute them)."""
+        super().__init__(object_list, *args, **kwargs)
         self.cap = cap
+        self.count_queryset = count_queryset if count_queryset is not None else object_list
 
     @cached_property
     def _bounded_count(self):
-        return self.object_list.order_by()[: self.cap + 1].count()
+        return self.count_queryset.order_by().values("pk")[: self.cap + 1].count()
 
     @cached_property
     def count(self):

@@ -193,7 +193,7 @@ def _list_rows(cadres):
                 "post": cadre.post,
                 "post_level": cadre.post_level.name if cadre.post_level_id else "—",
                 "rank": cadre.rank.name if cadre.rank_id else "—",
-                "tags": [tag.name for tag in cadre.tags.all()],
+                "tags": cadre.tag_names,
             }
         )
     return rows
@@ -203,8 +203,9 @@ def _list_rows(cadres):
 def cadre_list(request):
     user = request.user
     filterset = selectors.cadre_list(user, data=request.GET)
-    cadres = filterset.qs.only(*LIST_COLUMNS).prefetch_related("tags")
-    page = CappedPaginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page"))
+    cadres = filterset.qs.only(*LIST_COLUMNS).with_tag_names()
+    paginator = CappedPaginator(cadres, CADRES_PER_PAGE, count_queryset=filterset.qs)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "cadre/cadre_list.html",

@@ -1,5 +1,7 @@
 """What keeps the cadre list fast at province scale, as the user sees it."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cadre.choices import Role
@@ -64,3 +66,13 @@ def test_unit_filter_offers_two_levels_below_the_users_unit(client, tree, make_u
 
     html = client.get(reverse("cadre:cadre_list"), {"unit": tree.township_a1.pk}).content.decode()
     assert f'<option value="{tree.township_a1.pk}" selected>' in html
+
+
+def test_the_count_does_not_compute_the_displayed_tag_names(tree):
+    for _ in range(3):
+        CadreFactory(unit=tree.township_a1)
+    shown = Cadre.objects.order_by("name", "id").with_tag_names()
+    paginator = CappedPaginator(shown, 2, count_queryset=Cadre.objects.all())
+    with CaptureQueriesContext(connection) as captured:
+        assert paginator.count == 3
+    assert "cadre_cadre_tags" not in captured.captured_queries[0]["sql"]

@@ -79,7 +79,9 @@ class CadreListSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     post_level_name = serializers.CharField(source="post_level.name", read_only=True, default=None)
     rank_name = serializers.CharField(source="rank.name", read_only=True, default=None)
-    tag_names = serializers.SerializerMethodField(label=_("标签名称"))
+    tag_names = serializers.ListField(
+        child=serializers.CharField(), label=_("标签名称"), read_only=True
+    )
 
     # Columns read from the database for a list page: nothing else is loaded.
     COLUMNS = (
@@ -112,9 +114,6 @@ class CadreListSerializer(serializers.ModelSerializer):
             "status",
         ]
         read_only_fields = fields
-
-    def get_tag_names(self, cadre) -> list[str]:
-        return [tag.name for tag in cadre.tags.all()]
 
 
 class CadreSerializer(serializers.ModelSerializer):

@@ -141,14 +141,10 @@ class CadreViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pagination_class = CadrePagination
 
     def get_queryset(self):
-        qs = (
-            self.scoped_queryset()
-            .select_related("unit", "post_level", "rank")
-            .prefetch_related("tags")
-        )
+        qs = self.scoped_queryset().select_related("unit", "post_level", "rank")
         if self.action == "list":
-            qs = qs.only(*CadreListSerializer.COLUMNS)
-        return qs
+            return qs.only(*CadreListSerializer.COLUMNS).with_tag_names()
+        return qs.prefetch_related("tags")
 
     def get_serializer_class(self):
         if self.action == "list":
