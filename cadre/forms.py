@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Cadre, Unit
+from .services import CADRE_FIELDS
 
 DATE_FIELDS = ("birth_date", "party_member_since", "post_since", "rank_since", "work_since")
 
@@ -34,27 +35,8 @@ class CadreForm(forms.ModelForm):
 
     class Meta:
         model = Cadre
-        fields = [
-            "name",
-            "gender",
-            "birth_date",
-            "ethnicity",
-            "party_member_since",
-            "education",
-            "staffing_type",
-            "unit",
-            "post",
-            "post_level",
-            "rank",
-            "post_since",
-            "rank_since",
-            "work_since",
-            "township_years",
-            "served_township_head",
-            "status",
-            "phone",
-            "tags",
-        ]
+        # The fields the cadre services accept, and the tags.
+        fields = [*CADRE_FIELDS, "tags"]
         field_classes = {"unit": UnitChoiceField}
         widgets = {
             **{
