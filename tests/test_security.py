@@ -109,6 +109,23 @@ def test_idle_session_ends_after_30_minutes(client, user):
         assert signed_in_as(client) is None
 
 
+def test_requests_within_a_minute_do_not_rewrite_the_session(client, user):
+    with time_machine.travel(START, tick=False) as clock:
+        log_in(client, "zhangsan")
+        key = client.session.session_key
+        clock.shift(timedelta(seconds=61))
+        signed_in_as(client)  # refreshes the expiry
+        refreshed = Session.objects.get(session_key=key).expire_date
+
+        clock.shift(timedelta(seconds=30))
+        signed_in_as(client)
+        assert Session.objects.get(session_key=key).expire_date == refreshed
+
+        clock.shift(timedelta(seconds=31))
+        signed_in_as(client)
+        assert Session.objects.get(session_key=key).expire_date > refreshed
+
+
 def test_a_request_keeps_the_session_alive(client, user):
     with time_machine.travel(START, tick=False) as clock:
         log_in(client, "zhangsan")

@@ -106,7 +106,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions: an idle session ends after SESSION_IDLE_TIMEOUT seconds (sliding expiry).
 SESSION_IDLE_TIMEOUT = env("SESSION_IDLE_TIMEOUT", 30 * 60, int)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
-SESSION_SAVE_EVERY_REQUEST = True
+# The expiry slides with activity, refreshed at most once a minute (cadre.middleware).
+SESSION_TOUCH_INTERVAL = env("SESSION_TOUCH_INTERVAL", 60, int)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
