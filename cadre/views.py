@@ -87,6 +87,9 @@ def unit_tree(request):
         node = nodes[unit.pk]
         if unit.parent_id in nodes:
             nodes[unit.parent_id].total += node.total
+    # Siblings in their set order, then by unit code (how registers list them).
+    for siblings in [roots, *(node.children for node in nodes.values())]:
+        siblings.sort(key=lambda node: (node.unit.sort_order, node.unit.code))
     return render(request, "cadre/unit_tree.html", {"roots": roots, "unit_count": len(nodes)})
 
 
@@ -94,7 +97,7 @@ def unit_tree(request):
 def unit_detail(request, pk):
     visible_units = Unit.objects.restrict(request.user)
     unit = get_object_or_404(visible_units.select_related("parent", "manages_up_to"), pk=pk)
-    children = list(visible_units.filter(parent=unit).order_by("sort_order", "path"))
+    children = list(visible_units.filter(parent=unit).order_by("sort_order", "code"))
     counts = (
         Cadre.objects.restrict(request.user)
         .filter(unit__path__startswith=unit.path)

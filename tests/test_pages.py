@@ -569,3 +569,13 @@ def test_detail_shows_an_earlier_post_held_outside_the_registry(org_client, cadr
     response = org_client.get(detail_url(cadres.in_a))
     assert response.status_code == 200
     assert "外省某局" in response.content.decode()
+
+
+def test_unit_tree_lists_siblings_in_their_set_order(client, tree, make_user):
+    from cadre.models import Unit
+
+    Unit.objects.filter(pk=tree.county_a.pk).update(sort_order=2)
+    Unit.objects.filter(pk=tree.county_b.pk).update(sort_order=1)
+    client.force_login(make_user(Role.ORGANISATION, unit=tree.city))
+    html = client.get(reverse("cadre:unit_tree")).content.decode()
+    assert html.index("乙县") < html.index("甲县")
