@@ -204,3 +204,17 @@ def test_performance_entry_with_an_unknown_source_is_refused(cadres, source_key)
         )
 
     assert not cadres.in_a.performance_entries.exists()
+
+
+def test_history_attribution_cannot_be_deleted(cadres, org_user):
+    import pghistory
+    from django.db import DatabaseError, transaction
+    from pghistory.models import Context
+
+    from cadre.services import cadre_update
+
+    with pghistory.context(user=org_user.pk, url="/x"):
+        cadre_update(actor=org_user, cadre=cadres.in_a, phone="13700000000")
+    assert Context.objects.exists()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Context.objects.all().delete()
