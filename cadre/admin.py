@@ -119,6 +119,20 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class FileRecordAdminMixin:
+    """Records of a cadre's file are saved and deleted through the cadre services."""
+
+    def save_model(self, request, obj, form, change):
+        services.cadre_record_save(actor=request.user, record=obj)
+
+    def delete_model(self, request, obj):
+        services.cadre_record_delete(actor=request.user, record=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.cadre_record_delete(actor=request.user, record=obj)
+
+
 class ServiceErrorsMixin:
     """A service may refuse a save for a reason the form could not check (a rule across rows,
     a concurrent change), or a database constraint may. The admin then shows the reason
@@ -458,7 +472,9 @@ class CadreAdmin(ServiceErrorsMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PostHistory)
-class PostHistoryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PostHistoryAdmin(
+    FileRecordAdminMixin, ServiceErrorsMixin, ScopedAdminMixin, admin.ModelAdmin
+):
     scope_cadre_field = "cadre"
     list_display = ["cadre", "unit_name", "post", "post_level", "start_date", "end_date"]
     list_select_related = ["cadre", "post_level"]
@@ -468,7 +484,9 @@ class PostHistoryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FrontlineAssignment)
-class FrontlineAssignmentAdmin(ServiceErrorsMixin, ScopedAdminMixin, admin.ModelAdmin):
+class FrontlineAssignmentAdmin(
+    FileRecordAdminMixin, ServiceErrorsMixin, ScopedAdminMixin, admin.ModelAdmin
+):
     scope_cadre_field = "cadre"
     list_display = [
         "task",
@@ -484,19 +502,11 @@ class FrontlineAssignmentAdmin(ServiceErrorsMixin, ScopedAdminMixin, admin.Model
     search_fields = ["task", "cadre__name", "place"]
     autocomplete_fields = ["cadre"]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        data = {k: v for k, v in form.cleaned_data.items() if k != "cadre"}
-        saved = services.frontline_assignment_create(
-            actor=request.user, cadre=form.cleaned_data["cadre"], **data
-        )
-        _copy_saved(obj, saved)
-
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class TrainingRecordAdmin(
+    FileRecordAdminMixin, ServiceErrorsMixin, ScopedAdminMixin, admin.ModelAdmin
+):
     scope_cadre_field = "cadre"
     list_display = ["title", "cadre", "topic", "organiser", "start_date", "end_date", "hours"]
     list_select_related = ["cadre"]
@@ -506,7 +516,9 @@ class TrainingRecordAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MentoringPair)
-class MentoringPairAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class MentoringPairAdmin(
+    FileRecordAdminMixin, ServiceErrorsMixin, ScopedAdminMixin, admin.ModelAdmin
+):
     # The pair belongs to the file of the cadre being mentored.
     scope_cadre_field = "mentee"
     list_display = ["mentor", "mentee", "kind", "start_date", "end_date"]

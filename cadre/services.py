@@ -15,13 +15,18 @@ from .events import event_record
 from .models import (
     Cadre,
     FrontlineAssignment,
+    MentoringPair,
     Notification,
     PerformanceEntry,
     PolicyItem,
     PolicyList,
     PostHistory,
+    TrainingRecord,
     Unit,
 )
+
+# The records that make up a cadre's file besides the cadre row itself.
+FILE_RECORDS = (PostHistory, FrontlineAssignment, TrainingRecord, MentoringPair)
 
 CADRE_FIELDS = [
     "name",
@@ -220,23 +225,54 @@ def cadre_delete(*, actor=None, cadre: Cadre) -> None:
         ) from exc
 
 
+def _record_cadre(record):
+    """The cadre whose file a record belongs to (a mentoring pair: the mentee's)."""
+    return record.mentee if isinstance(record, MentoringPair) else record.cadre
+
+
 @transaction.atomic
-def frontline_assignment_create(*, actor=None, cadre: Cadre, **fields) -> FrontlineAssignment:
-    """Record a frontline posting; a major special task emits `cadre.major_task_assigned`
-    (五必谈 trigger 2)."""
+def cadre_record_save(*, actor=None, record):
+    """Create or change a record of a cadre's file: post history, a frontline assignment, a
+    training record or a mentoring pair. A new major special task emits
+    `cadre.major_task_assigned` (五必谈 trigger 2)."""
+    if not isinstance(record, FILE_RECORDS):
+        raise TypeError(f"not a record of a cadre's file: {type(record).__name__}")
     _require(actor, access.CHANGE)
-    assignment = FrontlineAssignment(cadre=cadre, **fields)
-    assignment.full_clean()
-    assignment.save()
-    if assignment.is_major_special_task:
+    cadre = _record_cadre(record)
+    if (
+        actor is not None
+        and not Cadre.objects.restrict(actor, access.CHANGE).filter(pk=cadre.pk).exists()
+    ):
+        raise ValidationError(_("该干部不在您的管理范围内"))
+    is_new = record._state.adding
+    record.full_clean()
+    record.save()
+    if is_new and isinstance(record, FrontlineAssignment) and record.is_major_special_task:
         event_record(
             kind="cadre.major_task_assigned",
             actor=actor,
             cadre=cadre,
-            source=assignment,
-            payload={"task": assignment.task, "start_date": assignment.start_date.isoformat()},
+            source=record,
+            payload={"task": record.task, "start_date": record.start_date.isoformat()},
         )
-    return assignment
+    return record
+
+
+@transaction.atomic
+def cadre_record_delete(*, actor=None, record) -> None:
+    _require(actor, access.CHANGE)
+    cadre = _record_cadre(record)
+    if (
+        actor is not None
+        and not Cadre.objects.restrict(actor, access.CHANGE).filter(pk=cadre.pk).exists()
+    ):
+        raise ValidationError(_("该干部不在您的管理范围内"))
+    record.delete()
+
+
+def frontline_assignment_create(*, actor=None, cadre: Cadre, **fields) -> FrontlineAssignment:
+    """Record a frontline posting (see cadre_record_save)."""
+    return cadre_record_save(actor=actor, record=FrontlineAssignment(cadre=cadre, **fields))
 
 
 # --- performance record ---------------------------------------------------------------------

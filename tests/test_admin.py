@@ -573,3 +573,27 @@ def test_staff_cannot_appoint_a_system_administrator(staff_client):
     html = staff_client.get(admin_url(User, "add")).content.decode()
     assert 'value="organisation"' in html
     assert 'value="admin"' not in html
+
+
+def test_a_major_task_added_in_admin_goes_through_the_service(staff_client, cadres):
+    from cadre.models import Event, FrontlineAssignment
+
+    response = staff_client.post(
+        admin_url(FrontlineAssignment, "add"),
+        {
+            "cadre": cadres.in_a.pk,
+            "kind": "urgent",
+            "task": "抗洪抢险",
+            "place": "",
+            "is_major_special_task": "on",
+            "start_date": "2025-07-01",
+            "end_date": "",
+            "result": "",
+        },
+    )
+    assert response.status_code == 302
+    assignment = FrontlineAssignment.objects.get(task="抗洪抢险")
+    assert (
+        Event.objects.filter(kind="cadre.major_task_assigned", source_id=str(assignment.pk)).count()
+        == 1
+    )

@@ -89,3 +89,29 @@ def test_back_dated_post_change_is_a_field_error(cadres, org_user):
             post_since=later - datetime.timedelta(days=5),
         )
     assert "post_since" in info.value.message_dict
+
+
+def test_file_records_are_saved_only_inside_the_scope(cadres, org_user, make_user, tree):
+    from django.core.exceptions import PermissionDenied
+
+    from cadre.choices import Role
+    from cadre.models import TrainingRecord
+
+    ok = services.cadre_record_save(
+        actor=org_user,
+        record=TrainingRecord(
+            cadre=cadres.in_a, title="专题培训", start_date=datetime.date(2025, 3, 1)
+        ),
+    )
+    assert ok.pk
+    with pytest.raises(ValidationError):
+        services.cadre_record_save(
+            actor=org_user,
+            record=TrainingRecord(
+                cadre=cadres.in_b, title="专题培训", start_date=datetime.date(2025, 3, 1)
+            ),
+        )
+    inspector = make_user(Role.DISCIPLINE, unit=tree.county_a)
+    with pytest.raises(PermissionDenied):
+        services.cadre_record_delete(actor=inspector, record=ok)
+    assert TrainingRecord.objects.filter(pk=ok.pk).exists()
