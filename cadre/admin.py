@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import access, services
 from .choices import Role
-from .crypto import id_number_is_valid
+from .crypto import looks_like_id_number
 from .events import dispatch_event
 from .models import (
     Cadre,
@@ -320,10 +320,10 @@ class CadreAdminForm(forms.ModelForm):
         widgets = {"tags": forms.CheckboxSelectMultiple}
 
     def clean_id_number_input(self):
-        value = self.cleaned_data["id_number_input"].strip().upper()
-        if value and not id_number_is_valid(value):
-            raise ValidationError(_("身份证号码格式或校验位不正确"))
-        return value
+        try:
+            return services.id_number_check(self.cleaned_data["id_number_input"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["id_number"]) from exc
 
 
 @admin.register(Cadre)
@@ -419,7 +419,7 @@ class CadreAdmin(ServiceErrorsMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
-        if len(term) == 18 and term[:17].isdigit():
+        if looks_like_id_number(term):
             return queryset.search(term), False
         return super().get_search_results(request, queryset, search_term)
 

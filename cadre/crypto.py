@@ -50,6 +50,12 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
 
+def looks_like_id_number(text: str) -> bool:
+    """Whether a search term is an ID number (then it is looked up by its keyed hash)."""
+    text = (text or "").strip()
+    return len(text) == 18 and text[:17].isdigit()
+
+
 def id_number_is_valid(value: str) -> bool:
     """GB 11643: 17 digits and a check character."""
     value = (value or "").strip().upper()

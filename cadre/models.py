@@ -271,9 +271,9 @@ class CadreQuerySet(models.QuerySet):
         text = (text or "").strip()
         if not text:
             return self
-        from .crypto import id_number_hash
+        from .crypto import id_number_hash, looks_like_id_number
 
-        if len(text) == 18 and text[:17].isdigit():
+        if looks_like_id_number(text):
             return self.filter(id_number_hash=id_number_hash(text))
         if len(text) < 3:
             # One or two characters (a surname, a two-character name) match the start of the

@@ -140,11 +140,18 @@ def cadre_create(*, actor=None, id_number: str = "", tags=None, **fields) -> Cad
     return cadre
 
 
-def _validate_id_number(cadre, id_number):
+def id_number_check(value: str) -> str:
+    """The ID number as stored (trimmed, upper-case X), or a Chinese field error."""
     from .crypto import id_number_is_valid
 
-    if id_number and not id_number_is_valid(id_number):
+    value = (value or "").strip().upper()
+    if value and not id_number_is_valid(value):
         raise ValidationError({"id_number": _("身份证号码格式或校验位不正确")})
+    return value
+
+
+def _validate_id_number(cadre, id_number):
+    id_number = id_number_check(id_number)
     if id_number:
         clash = Cadre.objects.filter(id_number_hash=cadre.id_number_hash).exclude(pk=cadre.pk)
         if clash.exists():
