@@ -865,3 +865,23 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0 if self.status in (ImportStatus.PENDING, ImportStatus.RUNNING) else 100
         return int(self.processed_rows * 100 / self.total_rows)
+
+
+# --- working-day calendar -------------------------------------------------------------------
+
+
+class CalendarDay(models.Model):
+    """A day whose working status differs from the built-in Chinese calendar: a public holiday
+    or a make-up workday (调休) of a year the built-in data does not cover yet, or a local one."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+
+    def __str__(self):
+        return f"{self.date} {'工作日' if self.is_workday else '休息日'}"

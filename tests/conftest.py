@@ -114,8 +114,34 @@ def org_client(client, org_user):
     return client
 
 
+REFERENCE_DATA_MIGRATIONS = (
+    "cadre.migrations.0002_reference_data",
+    "tolerance.migrations.0002_policy_lists",
+)
+
+
+@pytest.fixture
+def staff(tree, make_user):
+    """County A's inspector, a second inspector, an organisation officer, a committee member,
+    an auditor, a unit leader and a cadre user; and county B's inspector (out of scope)."""
+    a = tree.county_a
+    return SimpleNamespace(
+        inspector=make_user(Role.DISCIPLINE, unit=a, username="jw_a", full_name="纪检甲"),
+        inspector2=make_user(Role.DISCIPLINE, unit=a, username="jw_a2", full_name="纪检乙"),
+        organisation=make_user(Role.ORGANISATION, unit=a, username="zz_a", full_name="组织甲"),
+        committee=make_user(Role.COMMITTEE, unit=a, username="cw_a", full_name="常委甲"),
+        committee2=make_user(Role.COMMITTEE, unit=a, username="cw_a2", full_name="常委乙"),
+        auditor=make_user(Role.AUDITOR, unit=a, username="sj_a", full_name="审计甲"),
+        unit_leader=make_user(Role.UNIT_LEADER, unit=a, username="ld_a", full_name="领导甲"),
+        cadre_user=make_user(Role.CADRE, unit=a, username="gb_a", full_name="干部甲"),
+        city_inspector=make_user(Role.DISCIPLINE, unit=tree.city, username="jw_city"),
+        other_inspector=make_user(Role.DISCIPLINE, unit=tree.county_b, username="jw_b"),
+    )
+
+
 def _seed_reference_data():
-    importlib.import_module("cadre.migrations.0002_reference_data").forwards(django_apps, None)
+    for module in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(module).forwards(django_apps, None)
 
 
 @pytest.fixture(scope="session")

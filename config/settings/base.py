@@ -191,6 +191,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cadre.tasks.housekeeping",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Working days at 07:30 (before office hours): flag tolerance cases past their state's
+    # deadline and tell the handling unit; a case is flagged once per state.
+    "tolerance-overdue-cases": {
+        "task": "tolerance.tasks.flag_overdue_cases_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # --- REST API ------------------------------------------------------------------------------
