@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,4 +6,6 @@ app_name = "tolerance"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("clearing/", include("tolerance.urls_clearing")),
+    path("statistics/", include("tolerance.urls_statistics")),
 ]
