@@ -24,6 +24,7 @@ from .models import (
     Cadre,
     CadreTag,
     CadreViewLog,
+    CalendarDay,
     Event,
     EventHandling,
     FrontlineAssignment,
@@ -178,6 +179,16 @@ class RankAdmin(admin.ModelAdmin):
 class CadreTagAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Holidays and make-up workdays the built-in calendar does not know (deadlines count
+    working days)."""
+
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
 
 
 # --- units ----------------------------------------------------------------------------------
