@@ -124,3 +124,59 @@ def test_a_real_worker_runs_the_overdue_job(staff, tree, cadres, worker):
     assert case.overdue_notified_on is not None
     assert Notification.objects.filter(kind="tolerance.case_overdue").count() == 3
     assert flag_overdue_cases_task.delay().get(timeout=30) == 0
+
+
+def test_follow_up_visits_falling_due_are_reminded_once(staff, tree, cadres):
+    from tolerance import services
+    from tolerance.tasks import remind_follow_up_visits
+
+    clearing = services.clearing_open(
+        actor=staff.inspector,
+        handling_unit=tree.county_a,
+        source="letter",
+        allegation="反映其违规插手工程",
+        cadres=[cadres.in_a],
+    )
+    from tolerance.workflow import clearing_transition
+
+    clearing = clearing_transition(
+        actor=staff.inspector, clearing=clearing, name="start_verification"
+    )
+    clearing = clearing_transition(
+        actor=staff.inspector,
+        clearing=clearing,
+        name="conclude",
+        data={"conclusion": "unfounded", "conclusion_reasons": "查无实据"},
+    )
+    services.clarification_add(
+        actor=staff.inspector,
+        clearing=clearing,
+        method="meeting",
+        scope="所在单位",
+        held_on=D(2026, 11, 2),
+        content="澄清",
+    )
+    clearing = clearing_transition(actor=staff.inspector, clearing=clearing, name="clarify")
+    services.visit_add(
+        actor=staff.inspector,
+        clearing=clearing,
+        visited_on=D(2026, 11, 3),
+        visitors="纪检甲",
+        findings="仍有顾虑",
+        next_visit_on=D(2026, 11, 20),
+    )
+
+    assert remind_follow_up_visits(today=D(2026, 11, 19)) == 0
+    assert remind_follow_up_visits(today=D(2026, 11, 20)) == 1
+    assert remind_follow_up_visits(today=D(2026, 11, 21)) == 0
+    assert Notification.objects.filter(kind="tolerance.visit_due").count() == 3
+    # Once the next visit is made, the old plan is not reminded again.
+    services.visit_add(
+        actor=staff.inspector,
+        clearing=clearing,
+        visited_on=D(2026, 11, 22),
+        visitors="纪检甲",
+        findings="已释然",
+        at_ease=True,
+    )
+    assert remind_follow_up_visits(today=D(2026, 12, 1)) == 0

@@ -822,3 +822,32 @@ def unfounded_bulletin_publish(
     publication.full_clean()
     publication.save()
     return publication
+
+
+@transaction.atomic
+def clearing_publish(
+    *, actor, clearing: ClearingMatter, scope: str, channel: str, content: str
+) -> Publication:
+    """Make a clearing known within a set scope (在一定范围内通报, ZJK art. 11(三))."""
+    clearing = _lock_clearing(
+        actor, clearing, (ClearingStatus.CLARIFIED, ClearingStatus.FOLLOW_UP, ClearingStatus.CLOSED)
+    )
+    if clearing.conclusion not in CLEARED_CONCLUSIONS:
+        raise ValidationError({"__all__": _("只有反映不实或诬告陷害的事项才通报澄清")})
+    _list, scopes = policy_items(KIND_PUBLICATION_SCOPES, clearing.handling_unit)
+    item = next((s for s in scopes if s.code == scope), None)
+    if item is None:
+        raise ValidationError({"scope": _("请选择有效的公开范围")})
+    publication = Publication(
+        handling_unit=clearing.handling_unit,
+        clearing=clearing,
+        scope=item.code,
+        scope_label=item.label,
+        channel=_clean_text(channel),
+        published_on=timezone.localdate(),
+        content=_clean_text(content),
+        published_by=actor,
+    )
+    publication.full_clean()
+    publication.save()
+    return publication

@@ -197,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tolerance.tasks.flag_overdue_cases_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Daily at 07:40: remind the handling unit of follow-up visits (回访) that fall due.
+    "tolerance-follow-up-visits": {
+        "task": "tolerance.tasks.remind_follow_up_visits_task",
+        "schedule": crontab(hour=7, minute=40),
+    },
 }
 
 # --- REST API ------------------------------------------------------------------------------
