@@ -133,8 +133,10 @@ def case_statistics(user, *, year: int | None = None, unit=None):
     }
 
 
-def clearing_statistics(user, *, year: int | None = None):
+def clearing_statistics(user, *, year: int | None = None, unit=None):
     qs = ClearingMatter.objects.restrict(user)
+    if unit is not None:
+        qs = qs.filter(handling_unit__path__startswith=unit.path)
     if year is not None:
         qs = qs.filter(received_on__year=year)
     through = ClearingMatter.cadres.through

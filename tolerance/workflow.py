@@ -159,10 +159,20 @@ def allowed_case_transitions(user, case) -> list[Transition]:
 
 
 def allowed_clearing_transitions(user, clearing) -> list[Transition]:
+    """Transitions the user's roles allow from the matter's state, leaving out the ones its
+    conclusion rules out (an unfounded report is cleared before it is closed)."""
     roles = _roles(user)
-    return [
-        t for t in CLEARING_TRANSITIONS.values() if clearing.status in t.sources and roles & t.roles
-    ]
+    cleared = clearing.conclusion in CLEARED_CONCLUSIONS
+    result = []
+    for t in CLEARING_TRANSITIONS.values():
+        if clearing.status not in t.sources or not roles & t.roles:
+            continue
+        if t.name == "clarify" and not cleared:
+            continue
+        if t.name == "close" and clearing.status == ClearingStatus.CONCLUDED and cleared:
+            continue
+        result.append(t)
+    return result
 
 
 def _check(table, name, user, current, expected_status, reason, status_labels):
@@ -495,7 +505,7 @@ def _conclude(clearing, actor, data):
         clearing.referral_note = str(data["referral_note"]).strip()
         clearing.referred_on = timezone.localdate()
         fields += ["referral_note", "referred_on"]
-        BlacklistEntry.objects.bulk_create(
+        entries = [
             BlacklistEntry(
                 clearing=clearing,
                 person_name=str(a["name"]).strip(),
@@ -504,7 +514,13 @@ def _conclude(clearing, actor, data):
                 listed_by=actor,
             )
             for a in accusers
-        )
+        ]
+        for entry in entries:
+            try:
+                entry.full_clean(exclude=["clearing"])
+            except ValidationError as exc:
+                raise ValidationError({"accusers": exc.messages}) from None
+        BlacklistEntry.objects.bulk_create(entries)
     return fields
 
 
