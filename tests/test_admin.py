@@ -15,6 +15,7 @@ from cadre.choices import PolicyStatus, Role
 from cadre.models import (
     Cadre,
     CadreViewLog,
+    CalendarDay,
     Event,
     EventHandling,
     ImportJob,
@@ -345,6 +346,7 @@ def one_of_everything(tree, cadres, superuser):
     services.policy_list_publish(policy_list=policy_list)
     ImportJob.objects.create(filename="干部.xlsx", content=b"", created_by=superuser)
     UserSession.objects.create(user=superuser, session_key="k" * 40)
+    CalendarDay.objects.create(date=datetime.date(2027, 1, 1), is_workday=False, note="元旦")
 
 
 CADRE_ADMINS = [model for model in admin.site._registry if model._meta.app_label == "cadre"]
