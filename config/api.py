@@ -3,10 +3,24 @@
 from rest_framework.routers import DefaultRouter
 
 from cadre.api.views import CadreViewSet, NotificationViewSet, UnitViewSet
+from tolerance.api.views import (
+    AccountabilityMatterViewSet,
+    BlacklistViewSet,
+    CaseViewSet,
+    ClearingViewSet,
+    PublicationViewSet,
+    ReminderViewSet,
+)
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("cadres", CadreViewSet, basename="cadre")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("tolerance/cases", CaseViewSet, basename="tolerance-case")
+router.register("tolerance/matters", AccountabilityMatterViewSet, basename="tolerance-matter")
+router.register("tolerance/reminders", ReminderViewSet, basename="tolerance-reminder")
+router.register("tolerance/clearing", ClearingViewSet, basename="tolerance-clearing")
+router.register("tolerance/blacklist", BlacklistViewSet, basename="tolerance-blacklist")
+router.register("tolerance/publications", PublicationViewSet, basename="tolerance-publication")
 
 urlpatterns = router.urls
