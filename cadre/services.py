@@ -24,6 +24,7 @@ from .models import (
     TrainingRecord,
     Unit,
 )
+from .policy_rules import validate_policy_list
 
 # The records that make up a cadre's file besides the cadre row itself.
 FILE_RECORDS = (PostHistory, FrontlineAssignment, TrainingRecord, MentoringPair)
@@ -415,6 +416,7 @@ def policy_list_publish(
         raise ValidationError(_("只有草稿状态的清单可以发布"))
     if not policy_list.items.exists():
         raise ValidationError(_("清单没有任何条目，不能发布"))
+    validate_policy_list(policy_list)
     if effective_from is not None and effective_from > timezone.localdate():
         # A published version applies at once; a later date is published on that day.
         raise ValidationError({"effective_from": _("生效日期不能晚于今天，请在生效当日发布")})

@@ -117,6 +117,8 @@ def org_client(client, org_user):
 REFERENCE_DATA_MIGRATIONS = (
     "cadre.migrations.0002_reference_data",
     "tolerance.migrations.0002_policy_lists",
+    "assessment.migrations.0002_policy_lists",
+    "assessment.migrations.0004_points_and_rater_groups",
 )
 
 
