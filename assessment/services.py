@@ -200,14 +200,15 @@ def annual_grades_save(*, actor, cycle: AssessmentCycle, unit: Unit, rows) -> li
         raise ValidationError({"unit": _("该单位不在本次考核范围内")})
     _lock_quota(cycle, unit)
     ids = [int(r["cadre"]) for r in rows]
-    cadres = {c.pk: c for c in Cadre.objects.restrict(actor, "view").filter(pk__in=ids, unit=unit)}
+    visible = Cadre.objects.restrict(actor, "view").filter(pk__in=ids)
+    cadres = {c.pk: c for c in assessed_cadres(cycle, unit).filter(pk__in=visible.values("pk"))}
     existing = {g.cadre_id: g for g in AnnualGrade.objects.filter(cycle=cycle, cadre_id__in=ids)}
     errors = {}
     for row in rows:
         cadre_id = int(row["cadre"])
         grade, text = row.get("grade") or "", _clean(row.get("responsibility"))
         if cadre_id not in cadres:
-            errors[str(cadre_id)] = _("该干部不在本单位或不在您的管辖范围内")
+            errors[str(cadre_id)] = _("该干部不在本单位、不在职或不属于本次考核的管理范围")
         elif grade not in Grade.values:
             errors[str(cadre_id)] = _("请选择考核等次")
         elif not text:

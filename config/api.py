@@ -2,6 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
+from assessment.api.evaluation import register as register_evaluation
+from assessment.api.ordinary import register as register_ordinary
+from assessment.api.points import register as register_points
+from assessment.api.views import AnnualGradeViewSet, CycleViewSet
 from cadre.api.views import CadreViewSet, NotificationViewSet, UnitViewSet
 from tolerance.api.views import (
     AccountabilityMatterViewSet,
@@ -16,6 +20,11 @@ router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("cadres", CadreViewSet, basename="cadre")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("assessment/cycles", CycleViewSet, basename="assessment-cycle")
+router.register("assessment/grades", AnnualGradeViewSet, basename="assessment-grade")
+register_ordinary(router)
+register_points(router)
+register_evaluation(router)
 router.register("tolerance/cases", CaseViewSet, basename="tolerance-case")
 router.register("tolerance/matters", AccountabilityMatterViewSet, basename="tolerance-matter")
 router.register("tolerance/reminders", ReminderViewSet, basename="tolerance-reminder")

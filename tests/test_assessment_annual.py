@@ -305,3 +305,21 @@ def test_demo_assessment_is_within_quota_and_idempotent():
     call_command("seed_assessment_demo", stdout=out)
     assert "already present" in out.getvalue()
     assert AssessmentCycle.objects.count() == 1
+
+
+def test_cadres_above_the_organisers_management_level_are_not_graded(
+    tree, cycle, township, make_user
+):
+    from tests.factories import level
+
+    city_org = make_user(Role.ORGANISATION, unit=tree.city)  # sees county-level cadres too
+    head = CadreFactory(unit=tree.township_a1, post_level=level("county_deputy"))
+    assert head not in services.assessed_cadres(cycle, tree.township_a1)
+    with pytest.raises(ValidationError) as err:
+        services.annual_grades_save(
+            actor=city_org, cycle=cycle, unit=tree.township_a1, rows=rows([head])
+        )
+    assert str(head.pk) in err.value.message_dict
+    services.annual_grades_save(
+        actor=city_org, cycle=cycle, unit=tree.township_a1, rows=rows(township[:1])
+    )

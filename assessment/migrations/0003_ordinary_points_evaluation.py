@@ -9,408 +9,1254 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0002_policy_lists'),
-        ('cadre', '0008_calendarday'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("assessment", "0002_policy_lists"),
+        ("cadre", "0008_calendarday"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Evaluation',
+            name="Evaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='季度')),
-                ('status', models.CharField(choices=[('open', '测评中'), ('closed', '已结束')], default='open', max_length=10, verbose_name='状态')),
-                ('closes_on', models.DateField(verbose_name='截止日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('groups_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cadre.policylist', verbose_name='评价主体及权重清单版本')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='cadre.unit', verbose_name='组织单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="季度"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "测评中"), ("closed", "已结束")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("closes_on", models.DateField(verbose_name="截止日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "groups_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cadre.policylist",
+                        verbose_name="评价主体及权重清单版本",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluations",
+                        to="cadre.unit",
+                        verbose_name="组织单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '360度评价',
-                'verbose_name_plural': '360度评价',
-                'ordering': ['-year', '-id'],
+                "verbose_name": "360度评价",
+                "verbose_name_plural": "360度评价",
+                "ordering": ["-year", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='EvaluationEvent',
+            name="EvaluationEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='季度')),
-                ('status', models.CharField(choices=[('open', '测评中'), ('closed', '已结束')], default='open', max_length=10, verbose_name='状态')),
-                ('closes_on', models.DateField(verbose_name='截止日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('groups_list', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cadre.policylist', verbose_name='评价主体及权重清单版本')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='assessment.evaluation')),
-                ('unit', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cadre.unit', verbose_name='组织单位')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="季度"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "测评中"), ("closed", "已结束")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("closes_on", models.DateField(verbose_name="截止日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "groups_list",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cadre.policylist",
+                        verbose_name="评价主体及权重清单版本",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="assessment.evaluation",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cadre.unit",
+                        verbose_name="组织单位",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='EvaluationSubject',
+            name="EvaluationSubject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cadre', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='cadre.cadre')),
-                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subjects', to='assessment.evaluation')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='cadre.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="cadre.cadre",
+                    ),
+                ),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subjects",
+                        to="assessment.evaluation",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="cadre.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价对象',
-                'verbose_name_plural': '评价对象',
+                "verbose_name": "评价对象",
+                "verbose_name_plural": "评价对象",
             },
         ),
         migrations.CreateModel(
-            name='EvaluationScore',
+            name="EvaluationScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.CharField(max_length=40, verbose_name='评价主体')),
-                ('score', models.PositiveSmallIntegerField(verbose_name='得分')),
-                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='assessment.evaluation')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='assessment.evaluationsubject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("group", models.CharField(max_length=40, verbose_name="评价主体")),
+                ("score", models.PositiveSmallIntegerField(verbose_name="得分")),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="assessment.evaluation",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="assessment.evaluationsubject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价得分',
-                'verbose_name_plural': '评价得分',
+                "verbose_name": "评价得分",
+                "verbose_name_plural": "评价得分",
             },
         ),
         migrations.CreateModel(
-            name='MonthlySummary',
+            name="MonthlySummary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份（当月1日）')),
-                ('summary', models.TextField(verbose_name='月度小结')),
-                ('review', models.TextField(blank=True, verbose_name='审阅意见')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='monthly_summaries', to='cadre.cadre')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="月份（当月1日）")),
+                ("summary", models.TextField(verbose_name="月度小结")),
+                ("review", models.TextField(blank=True, verbose_name="审阅意见")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="monthly_summaries",
+                        to="cadre.cadre",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月度小结',
-                'verbose_name_plural': '月度小结',
-                'ordering': ['cadre', '-month'],
+                "verbose_name": "月度小结",
+                "verbose_name_plural": "月度小结",
+                "ordering": ["cadre", "-month"],
             },
         ),
         migrations.CreateModel(
-            name='MonthlySummaryEvent',
+            name="MonthlySummaryEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('month', models.DateField(verbose_name='月份（当月1日）')),
-                ('summary', models.TextField(verbose_name='月度小结')),
-                ('review', models.TextField(blank=True, verbose_name='审阅意见')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cadre', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cadre.cadre')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='assessment.monthlysummary')),
-                ('recorded_by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("month", models.DateField(verbose_name="月份（当月1日）")),
+                ("summary", models.TextField(verbose_name="月度小结")),
+                ("review", models.TextField(blank=True, verbose_name="审阅意见")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cadre.cadre",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="assessment.monthlysummary",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PointsEntry',
+            name="PointsEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_on', models.DateField(verbose_name='发生日期')),
-                ('base_points', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='基础分值')),
-                ('role', models.CharField(blank=True, choices=[('', '—'), ('lead', '牵头部门'), ('responsible', '责任部门')], default='', max_length=12, verbose_name='承担角色')),
-                ('points', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='计分')),
-                ('evidence', models.TextField(verbose_name='佐证材料')),
-                ('status', models.CharField(choices=[('pending', '待审核'), ('approved', '已审核'), ('rejected', '已退回')], default='pending', max_length=10, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.TextField(blank=True, verbose_name='审核意见')),
-                ('cadre', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='points_entries', to='cadre.cadre', verbose_name='相关干部')),
-                ('catalogue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cadre.policylist', verbose_name='积分项目清单版本')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cadre.policyitem', verbose_name='积分项目')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='points_entries', to='cadre.unit', verbose_name='计分单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_on", models.DateField(verbose_name="发生日期")),
+                (
+                    "base_points",
+                    models.DecimalField(decimal_places=2, max_digits=8, verbose_name="基础分值"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "—"), ("lead", "牵头部门"), ("responsible", "责任部门")],
+                        default="",
+                        max_length=12,
+                        verbose_name="承担角色",
+                    ),
+                ),
+                (
+                    "points",
+                    models.DecimalField(decimal_places=2, max_digits=8, verbose_name="计分"),
+                ),
+                ("evidence", models.TextField(verbose_name="佐证材料")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待审核"),
+                            ("approved", "已审核"),
+                            ("rejected", "已退回"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.TextField(blank=True, verbose_name="审核意见")),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="points_entries",
+                        to="cadre.cadre",
+                        verbose_name="相关干部",
+                    ),
+                ),
+                (
+                    "catalogue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cadre.policylist",
+                        verbose_name="积分项目清单版本",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cadre.policyitem",
+                        verbose_name="积分项目",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="points_entries",
+                        to="cadre.unit",
+                        verbose_name="计分单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核积分',
-                'verbose_name_plural': '考核积分',
-                'ordering': ['-occurred_on', '-id'],
+                "verbose_name": "考核积分",
+                "verbose_name_plural": "考核积分",
+                "ordering": ["-occurred_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PointsEntryEvent',
+            name="PointsEntryEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('occurred_on', models.DateField(verbose_name='发生日期')),
-                ('base_points', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='基础分值')),
-                ('role', models.CharField(blank=True, choices=[('', '—'), ('lead', '牵头部门'), ('responsible', '责任部门')], default='', max_length=12, verbose_name='承担角色')),
-                ('points', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='计分')),
-                ('evidence', models.TextField(verbose_name='佐证材料')),
-                ('status', models.CharField(choices=[('pending', '待审核'), ('approved', '已审核'), ('rejected', '已退回')], default='pending', max_length=10, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.TextField(blank=True, verbose_name='审核意见')),
-                ('cadre', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cadre.cadre', verbose_name='相关干部')),
-                ('catalogue', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cadre.policylist', verbose_name='积分项目清单版本')),
-                ('item', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cadre.policyitem', verbose_name='积分项目')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='assessment.pointsentry')),
-                ('reviewed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cadre.unit', verbose_name='计分单位')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("occurred_on", models.DateField(verbose_name="发生日期")),
+                (
+                    "base_points",
+                    models.DecimalField(decimal_places=2, max_digits=8, verbose_name="基础分值"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "—"), ("lead", "牵头部门"), ("responsible", "责任部门")],
+                        default="",
+                        max_length=12,
+                        verbose_name="承担角色",
+                    ),
+                ),
+                (
+                    "points",
+                    models.DecimalField(decimal_places=2, max_digits=8, verbose_name="计分"),
+                ),
+                ("evidence", models.TextField(verbose_name="佐证材料")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待审核"),
+                            ("approved", "已审核"),
+                            ("rejected", "已退回"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.TextField(blank=True, verbose_name="审核意见")),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cadre.cadre",
+                        verbose_name="相关干部",
+                    ),
+                ),
+                (
+                    "catalogue",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cadre.policylist",
+                        verbose_name="积分项目清单版本",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cadre.policyitem",
+                        verbose_name="积分项目",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="assessment.pointsentry",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cadre.unit",
+                        verbose_name="计分单位",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='QuarterlyReview',
+            name="QuarterlyReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(verbose_name='季度')),
-                ('weeks_recorded', models.PositiveSmallIntegerField(default=0, verbose_name='纪实周数')),
-                ('months_summarised', models.PositiveSmallIntegerField(default=0, verbose_name='小结月数')),
-                ('points', models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name='积分')),
-                ('evaluation_score', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='360度评价得分')),
-                ('score', models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name='综合得分')),
-                ('grade', models.CharField(choices=[('good', '好'), ('fairly_good', '较好'), ('average', '一般'), ('poor', '较差')], max_length=12, verbose_name='总评等次')),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quarterly_reviews', to='cadre.cadre')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cadre.unit', verbose_name='所在单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("quarter", models.PositiveSmallIntegerField(verbose_name="季度")),
+                (
+                    "weeks_recorded",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="纪实周数"),
+                ),
+                (
+                    "months_summarised",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="小结月数"),
+                ),
+                (
+                    "points",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=8, verbose_name="积分"
+                    ),
+                ),
+                (
+                    "evaluation_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="360度评价得分",
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=8, verbose_name="综合得分"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("good", "好"),
+                            ("fairly_good", "较好"),
+                            ("average", "一般"),
+                            ("poor", "较差"),
+                        ],
+                        max_length=12,
+                        verbose_name="总评等次",
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quarterly_reviews",
+                        to="cadre.cadre",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="cadre.unit",
+                        verbose_name="所在单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度总评',
-                'verbose_name_plural': '季度总评',
-                'ordering': ['-year', '-quarter', 'cadre'],
+                "verbose_name": "季度总评",
+                "verbose_name_plural": "季度总评",
+                "ordering": ["-year", "-quarter", "cadre"],
             },
         ),
         migrations.CreateModel(
-            name='QuarterlyReviewEvent',
+            name="QuarterlyReviewEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(verbose_name='季度')),
-                ('weeks_recorded', models.PositiveSmallIntegerField(default=0, verbose_name='纪实周数')),
-                ('months_summarised', models.PositiveSmallIntegerField(default=0, verbose_name='小结月数')),
-                ('points', models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name='积分')),
-                ('evaluation_score', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='360度评价得分')),
-                ('score', models.DecimalField(decimal_places=2, default=0, max_digits=8, verbose_name='综合得分')),
-                ('grade', models.CharField(choices=[('good', '好'), ('fairly_good', '较好'), ('average', '一般'), ('poor', '较差')], max_length=12, verbose_name='总评等次')),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cadre', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cadre.cadre')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='assessment.quarterlyreview')),
-                ('unit', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cadre.unit', verbose_name='所在单位')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("quarter", models.PositiveSmallIntegerField(verbose_name="季度")),
+                (
+                    "weeks_recorded",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="纪实周数"),
+                ),
+                (
+                    "months_summarised",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="小结月数"),
+                ),
+                (
+                    "points",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=8, verbose_name="积分"
+                    ),
+                ),
+                (
+                    "evaluation_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="360度评价得分",
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=8, verbose_name="综合得分"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("good", "好"),
+                            ("fairly_good", "较好"),
+                            ("average", "一般"),
+                            ("poor", "较差"),
+                        ],
+                        max_length=12,
+                        verbose_name="总评等次",
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cadre.cadre",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="assessment.quarterlyreview",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cadre.unit",
+                        verbose_name="所在单位",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='RaterInvitation',
+            name="RaterInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.CharField(max_length=40, verbose_name='评价主体')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('used_on', models.DateField(blank=True, null=True, verbose_name='已使用')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='assessment.evaluation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("group", models.CharField(max_length=40, verbose_name="评价主体")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("used_on", models.DateField(blank=True, null=True, verbose_name="已使用")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="assessment.evaluation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价邀请',
-                'verbose_name_plural': '评价邀请',
+                "verbose_name": "评价邀请",
+                "verbose_name_plural": "评价邀请",
             },
         ),
         migrations.CreateModel(
-            name='WeeklyRecord',
+            name="WeeklyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week_start', models.DateField(verbose_name='周（周一）')),
-                ('work_done', models.TextField(verbose_name='本周工作纪实')),
-                ('next_plan', models.TextField(blank=True, verbose_name='下周工作计划')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='weekly_records', to='cadre.cadre')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week_start", models.DateField(verbose_name="周（周一）")),
+                ("work_done", models.TextField(verbose_name="本周工作纪实")),
+                ("next_plan", models.TextField(blank=True, verbose_name="下周工作计划")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="weekly_records",
+                        to="cadre.cadre",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '每周纪实',
-                'verbose_name_plural': '每周纪实',
-                'ordering': ['cadre', '-week_start'],
+                "verbose_name": "每周纪实",
+                "verbose_name_plural": "每周纪实",
+                "ordering": ["cadre", "-week_start"],
             },
         ),
         migrations.CreateModel(
-            name='WeeklyRecordEvent',
+            name="WeeklyRecordEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('week_start', models.DateField(verbose_name='周（周一）')),
-                ('work_done', models.TextField(verbose_name='本周工作纪实')),
-                ('next_plan', models.TextField(blank=True, verbose_name='下周工作计划')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cadre', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cadre.cadre')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='assessment.weeklyrecord')),
-                ('recorded_by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("week_start", models.DateField(verbose_name="周（周一）")),
+                ("work_done", models.TextField(verbose_name="本周工作纪实")),
+                ("next_plan", models.TextField(blank=True, verbose_name="下周工作计划")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cadre.cadre",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="assessment.weeklyrecord",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='evaluation',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "assessment_evaluationevent" ("closes_on", "created_at", "created_by_id", "groups_list_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quarter", "status", "title", "unit_id", "year") VALUES (NEW."closes_on", NEW."created_at", NEW."created_by_id", NEW."groups_list_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."quarter", NEW."status", NEW."title", NEW."unit_id", NEW."year"); RETURN NULL;', hash='bdaf2f4234360a6a649fb99050c2ef820ba6eabd', operation='INSERT', pgid='pgtrigger_insert_insert_1eab9', table='assessment_evaluation', when='AFTER')),
+            model_name="evaluation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "assessment_evaluationevent" ("closes_on", "created_at", "created_by_id", "groups_list_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quarter", "status", "title", "unit_id", "year") VALUES (NEW."closes_on", NEW."created_at", NEW."created_by_id", NEW."groups_list_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."quarter", NEW."status", NEW."title", NEW."unit_id", NEW."year"); RETURN NULL;',
+                    hash="bdaf2f4234360a6a649fb99050c2ef820ba6eabd",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_1eab9",
+                    table="assessment_evaluation",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='evaluation',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "assessment_evaluationevent" ("closes_on", "created_at", "created_by_id", "groups_list_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quarter", "status", "title", "unit_id", "year") VALUES (NEW."closes_on", NEW."created_at", NEW."created_by_id", NEW."groups_list_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."quarter", NEW."status", NEW."title", NEW."unit_id", NEW."year"); RETURN NULL;', hash='0d793d1a56584a9c311b40efc8e000f2eb8fed01', operation='UPDATE', pgid='pgtrigger_update_update_75443', table='assessment_evaluation', when='AFTER')),
+            model_name="evaluation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "assessment_evaluationevent" ("closes_on", "created_at", "created_by_id", "groups_list_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quarter", "status", "title", "unit_id", "year") VALUES (NEW."closes_on", NEW."created_at", NEW."created_by_id", NEW."groups_list_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."quarter", NEW."status", NEW."title", NEW."unit_id", NEW."year"); RETURN NULL;',
+                    hash="0d793d1a56584a9c311b40efc8e000f2eb8fed01",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_75443",
+                    table="assessment_evaluation",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='evaluation',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "assessment_evaluationevent" ("closes_on", "created_at", "created_by_id", "groups_list_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quarter", "status", "title", "unit_id", "year") VALUES (OLD."closes_on", OLD."created_at", OLD."created_by_id", OLD."groups_list_id", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."quarter", OLD."status", OLD."title", OLD."unit_id", OLD."year"); RETURN NULL;', hash='dd46f22a6eaa554cb51645e1c581ba3b497090a9', operation='DELETE', pgid='pgtrigger_delete_delete_e1ebd', table='assessment_evaluation', when='AFTER')),
+            model_name="evaluation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "assessment_evaluationevent" ("closes_on", "created_at", "created_by_id", "groups_list_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "quarter", "status", "title", "unit_id", "year") VALUES (OLD."closes_on", OLD."created_at", OLD."created_by_id", OLD."groups_list_id", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."quarter", OLD."status", OLD."title", OLD."unit_id", OLD."year"); RETURN NULL;',
+                    hash="dd46f22a6eaa554cb51645e1c581ba3b497090a9",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_e1ebd",
+                    table="assessment_evaluation",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='evaluationevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='62585e24199776ec58d7116331f289c006b1197e', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_e47c1', table='assessment_evaluationevent', when='BEFORE')),
+            model_name="evaluationevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="62585e24199776ec58d7116331f289c006b1197e",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_e47c1",
+                    table="assessment_evaluationevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluationsubject',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('cadre__isnull', False), ('team__isnull', True)), models.Q(('cadre__isnull', True), ('team__isnull', False)), _connector='OR'), name='assessment_subject_cadre_or_team'),
+            model_name="evaluationsubject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("cadre__isnull", False), ("team__isnull", True)),
+                    models.Q(("cadre__isnull", True), ("team__isnull", False)),
+                    _connector="OR",
+                ),
+                name="assessment_subject_cadre_or_team",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluationsubject',
-            constraint=models.UniqueConstraint(fields=('evaluation', 'cadre'), name='assessment_subject_cadre_once'),
+            model_name="evaluationsubject",
+            constraint=models.UniqueConstraint(
+                fields=("evaluation", "cadre"), name="assessment_subject_cadre_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluationsubject',
-            constraint=models.UniqueConstraint(fields=('evaluation', 'team'), name='assessment_subject_team_once'),
+            model_name="evaluationsubject",
+            constraint=models.UniqueConstraint(
+                fields=("evaluation", "team"), name="assessment_subject_team_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='evaluationscore',
-            index=models.Index(fields=['evaluation', 'subject', 'group'], name='assessment__evaluat_0af1d6_idx'),
+            model_name="evaluationscore",
+            index=models.Index(
+                fields=["evaluation", "subject", "group"], name="assessment__evaluat_0af1d6_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluationscore',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 100)), name='assessment_score_0_to_100'),
+            model_name="evaluationscore",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 0), ("score__lte", 100)),
+                name="assessment_score_0_to_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='monthlysummary',
-            constraint=models.UniqueConstraint(fields=('cadre', 'month'), name='assessment_month_once'),
+            model_name="monthlysummary",
+            constraint=models.UniqueConstraint(
+                fields=("cadre", "month"), name="assessment_month_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='monthlysummary',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='assessment_month_first_day'),
+            model_name="monthlysummary",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("month__day", 1)), name="assessment_month_first_day"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='monthlysummary',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "assessment_monthlysummaryevent" ("cadre_id", "id", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "review", "reviewed_by_id", "summary") VALUES (NEW."cadre_id", NEW."id", NEW."month", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."review", NEW."reviewed_by_id", NEW."summary"); RETURN NULL;', hash='f0f3823f3ad45511b59a1612778e85ac91e3794b', operation='INSERT', pgid='pgtrigger_insert_insert_7526f', table='assessment_monthlysummary', when='AFTER')),
+            model_name="monthlysummary",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "assessment_monthlysummaryevent" ("cadre_id", "id", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "review", "reviewed_by_id", "summary") VALUES (NEW."cadre_id", NEW."id", NEW."month", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."review", NEW."reviewed_by_id", NEW."summary"); RETURN NULL;',
+                    hash="f0f3823f3ad45511b59a1612778e85ac91e3794b",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_7526f",
+                    table="assessment_monthlysummary",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='monthlysummary',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "assessment_monthlysummaryevent" ("cadre_id", "id", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "review", "reviewed_by_id", "summary") VALUES (NEW."cadre_id", NEW."id", NEW."month", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."review", NEW."reviewed_by_id", NEW."summary"); RETURN NULL;', hash='771ff0816984fb7f7b3f664e3d3f5d8649faa03b', operation='UPDATE', pgid='pgtrigger_update_update_fa208', table='assessment_monthlysummary', when='AFTER')),
+            model_name="monthlysummary",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "assessment_monthlysummaryevent" ("cadre_id", "id", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "review", "reviewed_by_id", "summary") VALUES (NEW."cadre_id", NEW."id", NEW."month", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."review", NEW."reviewed_by_id", NEW."summary"); RETURN NULL;',
+                    hash="771ff0816984fb7f7b3f664e3d3f5d8649faa03b",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_fa208",
+                    table="assessment_monthlysummary",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='monthlysummary',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "assessment_monthlysummaryevent" ("cadre_id", "id", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "review", "reviewed_by_id", "summary") VALUES (OLD."cadre_id", OLD."id", OLD."month", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."recorded_at", OLD."recorded_by_id", OLD."review", OLD."reviewed_by_id", OLD."summary"); RETURN NULL;', hash='967fed259000611338cda88a6112a46ebf4256dd', operation='DELETE', pgid='pgtrigger_delete_delete_9d36f', table='assessment_monthlysummary', when='AFTER')),
+            model_name="monthlysummary",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "assessment_monthlysummaryevent" ("cadre_id", "id", "month", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "review", "reviewed_by_id", "summary") VALUES (OLD."cadre_id", OLD."id", OLD."month", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."recorded_at", OLD."recorded_by_id", OLD."review", OLD."reviewed_by_id", OLD."summary"); RETURN NULL;',
+                    hash="967fed259000611338cda88a6112a46ebf4256dd",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_9d36f",
+                    table="assessment_monthlysummary",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='monthlysummaryevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='5d19ed5eb91ba203cd1b771472af69ab5babda8c', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_87099', table='assessment_monthlysummaryevent', when='BEFORE')),
+            model_name="monthlysummaryevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="5d19ed5eb91ba203cd1b771472af69ab5babda8c",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_87099",
+                    table="assessment_monthlysummaryevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='pointsentry',
-            index=models.Index(fields=['unit', 'occurred_on'], name='assessment__unit_id_b983a9_idx'),
+            model_name="pointsentry",
+            index=models.Index(
+                fields=["unit", "occurred_on"], name="assessment__unit_id_b983a9_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='pointsentry',
-            index=models.Index(fields=['status', 'occurred_on'], name='assessment__status_95bd1d_idx'),
+            model_name="pointsentry",
+            index=models.Index(
+                fields=["status", "occurred_on"], name="assessment__status_95bd1d_idx"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='pointsentry',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "assessment_pointsentryevent" ("base_points", "cadre_id", "catalogue_id", "evidence", "id", "item_id", "occurred_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "review_note", "reviewed_at", "reviewed_by_id", "role", "status", "submitted_at", "submitted_by_id", "unit_id") VALUES (NEW."base_points", NEW."cadre_id", NEW."catalogue_id", NEW."evidence", NEW."id", NEW."item_id", NEW."occurred_on", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."points", NEW."review_note", NEW."reviewed_at", NEW."reviewed_by_id", NEW."role", NEW."status", NEW."submitted_at", NEW."submitted_by_id", NEW."unit_id"); RETURN NULL;', hash='e3222acc9f4f220282edb880377ce47988629f66', operation='INSERT', pgid='pgtrigger_insert_insert_1c0e1', table='assessment_pointsentry', when='AFTER')),
+            model_name="pointsentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "assessment_pointsentryevent" ("base_points", "cadre_id", "catalogue_id", "evidence", "id", "item_id", "occurred_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "review_note", "reviewed_at", "reviewed_by_id", "role", "status", "submitted_at", "submitted_by_id", "unit_id") VALUES (NEW."base_points", NEW."cadre_id", NEW."catalogue_id", NEW."evidence", NEW."id", NEW."item_id", NEW."occurred_on", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."points", NEW."review_note", NEW."reviewed_at", NEW."reviewed_by_id", NEW."role", NEW."status", NEW."submitted_at", NEW."submitted_by_id", NEW."unit_id"); RETURN NULL;',
+                    hash="e3222acc9f4f220282edb880377ce47988629f66",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_1c0e1",
+                    table="assessment_pointsentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='pointsentry',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "assessment_pointsentryevent" ("base_points", "cadre_id", "catalogue_id", "evidence", "id", "item_id", "occurred_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "review_note", "reviewed_at", "reviewed_by_id", "role", "status", "submitted_at", "submitted_by_id", "unit_id") VALUES (NEW."base_points", NEW."cadre_id", NEW."catalogue_id", NEW."evidence", NEW."id", NEW."item_id", NEW."occurred_on", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."points", NEW."review_note", NEW."reviewed_at", NEW."reviewed_by_id", NEW."role", NEW."status", NEW."submitted_at", NEW."submitted_by_id", NEW."unit_id"); RETURN NULL;', hash='fc572cc300ea927f08e1543729667b3314ed8dec', operation='UPDATE', pgid='pgtrigger_update_update_02899', table='assessment_pointsentry', when='AFTER')),
+            model_name="pointsentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "assessment_pointsentryevent" ("base_points", "cadre_id", "catalogue_id", "evidence", "id", "item_id", "occurred_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "review_note", "reviewed_at", "reviewed_by_id", "role", "status", "submitted_at", "submitted_by_id", "unit_id") VALUES (NEW."base_points", NEW."cadre_id", NEW."catalogue_id", NEW."evidence", NEW."id", NEW."item_id", NEW."occurred_on", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."points", NEW."review_note", NEW."reviewed_at", NEW."reviewed_by_id", NEW."role", NEW."status", NEW."submitted_at", NEW."submitted_by_id", NEW."unit_id"); RETURN NULL;',
+                    hash="fc572cc300ea927f08e1543729667b3314ed8dec",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_02899",
+                    table="assessment_pointsentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='pointsentry',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "assessment_pointsentryevent" ("base_points", "cadre_id", "catalogue_id", "evidence", "id", "item_id", "occurred_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "review_note", "reviewed_at", "reviewed_by_id", "role", "status", "submitted_at", "submitted_by_id", "unit_id") VALUES (OLD."base_points", OLD."cadre_id", OLD."catalogue_id", OLD."evidence", OLD."id", OLD."item_id", OLD."occurred_on", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."points", OLD."review_note", OLD."reviewed_at", OLD."reviewed_by_id", OLD."role", OLD."status", OLD."submitted_at", OLD."submitted_by_id", OLD."unit_id"); RETURN NULL;', hash='98b2ed9bf578e5436d863722bd3f62125030095d', operation='DELETE', pgid='pgtrigger_delete_delete_208c5', table='assessment_pointsentry', when='AFTER')),
+            model_name="pointsentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "assessment_pointsentryevent" ("base_points", "cadre_id", "catalogue_id", "evidence", "id", "item_id", "occurred_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "review_note", "reviewed_at", "reviewed_by_id", "role", "status", "submitted_at", "submitted_by_id", "unit_id") VALUES (OLD."base_points", OLD."cadre_id", OLD."catalogue_id", OLD."evidence", OLD."id", OLD."item_id", OLD."occurred_on", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."points", OLD."review_note", OLD."reviewed_at", OLD."reviewed_by_id", OLD."role", OLD."status", OLD."submitted_at", OLD."submitted_by_id", OLD."unit_id"); RETURN NULL;',
+                    hash="98b2ed9bf578e5436d863722bd3f62125030095d",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_208c5",
+                    table="assessment_pointsentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='pointsentryevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='ff39339850c5a45b5c4713aaf4a9b758c06c6610', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_84822', table='assessment_pointsentryevent', when='BEFORE')),
+            model_name="pointsentryevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="ff39339850c5a45b5c4713aaf4a9b758c06c6610",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_84822",
+                    table="assessment_pointsentryevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyreview',
-            constraint=models.UniqueConstraint(fields=('cadre', 'year', 'quarter'), name='assessment_quarterly_once'),
+            model_name="quarterlyreview",
+            constraint=models.UniqueConstraint(
+                fields=("cadre", "year", "quarter"), name="assessment_quarterly_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quarterlyreview',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__gte', 1), ('quarter__lte', 4)), name='assessment_quarter_1_to_4'),
+            model_name="quarterlyreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quarter__gte", 1), ("quarter__lte", 4)),
+                name="assessment_quarter_1_to_4",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='quarterlyreview',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "assessment_quarterlyreviewevent" ("cadre_id", "computed_at", "evaluation_score", "grade", "id", "months_summarised", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "quarter", "score", "unit_id", "weeks_recorded", "year") VALUES (NEW."cadre_id", NEW."computed_at", NEW."evaluation_score", NEW."grade", NEW."id", NEW."months_summarised", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."points", NEW."quarter", NEW."score", NEW."unit_id", NEW."weeks_recorded", NEW."year"); RETURN NULL;', hash='5e1b61fb18f539a6753857d2e019ac521d87c82f', operation='INSERT', pgid='pgtrigger_insert_insert_80f56', table='assessment_quarterlyreview', when='AFTER')),
+            model_name="quarterlyreview",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "assessment_quarterlyreviewevent" ("cadre_id", "computed_at", "evaluation_score", "grade", "id", "months_summarised", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "quarter", "score", "unit_id", "weeks_recorded", "year") VALUES (NEW."cadre_id", NEW."computed_at", NEW."evaluation_score", NEW."grade", NEW."id", NEW."months_summarised", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."points", NEW."quarter", NEW."score", NEW."unit_id", NEW."weeks_recorded", NEW."year"); RETURN NULL;',
+                    hash="5e1b61fb18f539a6753857d2e019ac521d87c82f",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_80f56",
+                    table="assessment_quarterlyreview",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='quarterlyreview',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "assessment_quarterlyreviewevent" ("cadre_id", "computed_at", "evaluation_score", "grade", "id", "months_summarised", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "quarter", "score", "unit_id", "weeks_recorded", "year") VALUES (NEW."cadre_id", NEW."computed_at", NEW."evaluation_score", NEW."grade", NEW."id", NEW."months_summarised", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."points", NEW."quarter", NEW."score", NEW."unit_id", NEW."weeks_recorded", NEW."year"); RETURN NULL;', hash='c02a75aa77e15d0e0d3d6acacb21a8c451db777b', operation='UPDATE', pgid='pgtrigger_update_update_5b172', table='assessment_quarterlyreview', when='AFTER')),
+            model_name="quarterlyreview",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "assessment_quarterlyreviewevent" ("cadre_id", "computed_at", "evaluation_score", "grade", "id", "months_summarised", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "quarter", "score", "unit_id", "weeks_recorded", "year") VALUES (NEW."cadre_id", NEW."computed_at", NEW."evaluation_score", NEW."grade", NEW."id", NEW."months_summarised", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."points", NEW."quarter", NEW."score", NEW."unit_id", NEW."weeks_recorded", NEW."year"); RETURN NULL;',
+                    hash="c02a75aa77e15d0e0d3d6acacb21a8c451db777b",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_5b172",
+                    table="assessment_quarterlyreview",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='quarterlyreview',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "assessment_quarterlyreviewevent" ("cadre_id", "computed_at", "evaluation_score", "grade", "id", "months_summarised", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "quarter", "score", "unit_id", "weeks_recorded", "year") VALUES (OLD."cadre_id", OLD."computed_at", OLD."evaluation_score", OLD."grade", OLD."id", OLD."months_summarised", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."points", OLD."quarter", OLD."score", OLD."unit_id", OLD."weeks_recorded", OLD."year"); RETURN NULL;', hash='03e5da9f70e9f8764e438990123026c3d8fd3295', operation='DELETE', pgid='pgtrigger_delete_delete_8cd29', table='assessment_quarterlyreview', when='AFTER')),
+            model_name="quarterlyreview",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "assessment_quarterlyreviewevent" ("cadre_id", "computed_at", "evaluation_score", "grade", "id", "months_summarised", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "points", "quarter", "score", "unit_id", "weeks_recorded", "year") VALUES (OLD."cadre_id", OLD."computed_at", OLD."evaluation_score", OLD."grade", OLD."id", OLD."months_summarised", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."points", OLD."quarter", OLD."score", OLD."unit_id", OLD."weeks_recorded", OLD."year"); RETURN NULL;',
+                    hash="03e5da9f70e9f8764e438990123026c3d8fd3295",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_8cd29",
+                    table="assessment_quarterlyreview",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='quarterlyreviewevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='4cc4f9ed9428277c0ffe349c0e6fff94316489a9', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_8ac6f', table='assessment_quarterlyreviewevent', when='BEFORE')),
+            model_name="quarterlyreviewevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="4cc4f9ed9428277c0ffe349c0e6fff94316489a9",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_8ac6f",
+                    table="assessment_quarterlyreviewevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='weeklyrecord',
-            constraint=models.UniqueConstraint(fields=('cadre', 'week_start'), name='assessment_week_once'),
+            model_name="weeklyrecord",
+            constraint=models.UniqueConstraint(
+                fields=("cadre", "week_start"), name="assessment_week_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='weeklyrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('week_start__week_day', 2)), name='assessment_week_starts_monday'),
+            model_name="weeklyrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("week_start__week_day", 2)),
+                name="assessment_week_starts_monday",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='weeklyrecord',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "assessment_weeklyrecordevent" ("cadre_id", "id", "next_plan", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "week_start", "work_done") VALUES (NEW."cadre_id", NEW."id", NEW."next_plan", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."week_start", NEW."work_done"); RETURN NULL;', hash='af86c8c336f9d97b215609bcc262caf376f57f4c', operation='INSERT', pgid='pgtrigger_insert_insert_0c29c', table='assessment_weeklyrecord', when='AFTER')),
+            model_name="weeklyrecord",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "assessment_weeklyrecordevent" ("cadre_id", "id", "next_plan", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "week_start", "work_done") VALUES (NEW."cadre_id", NEW."id", NEW."next_plan", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."week_start", NEW."work_done"); RETURN NULL;',
+                    hash="af86c8c336f9d97b215609bcc262caf376f57f4c",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_0c29c",
+                    table="assessment_weeklyrecord",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='weeklyrecord',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "assessment_weeklyrecordevent" ("cadre_id", "id", "next_plan", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "week_start", "work_done") VALUES (NEW."cadre_id", NEW."id", NEW."next_plan", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."week_start", NEW."work_done"); RETURN NULL;', hash='ca92a44388c4d112dafb498583c7b0b40701ed74', operation='UPDATE', pgid='pgtrigger_update_update_73523', table='assessment_weeklyrecord', when='AFTER')),
+            model_name="weeklyrecord",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "assessment_weeklyrecordevent" ("cadre_id", "id", "next_plan", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "week_start", "work_done") VALUES (NEW."cadre_id", NEW."id", NEW."next_plan", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."week_start", NEW."work_done"); RETURN NULL;',
+                    hash="ca92a44388c4d112dafb498583c7b0b40701ed74",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_73523",
+                    table="assessment_weeklyrecord",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='weeklyrecord',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "assessment_weeklyrecordevent" ("cadre_id", "id", "next_plan", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "week_start", "work_done") VALUES (OLD."cadre_id", OLD."id", OLD."next_plan", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."recorded_at", OLD."recorded_by_id", OLD."week_start", OLD."work_done"); RETURN NULL;', hash='d3d31b504d95de3c28afe50a5cecfc5146c6faaa', operation='DELETE', pgid='pgtrigger_delete_delete_6c96d', table='assessment_weeklyrecord', when='AFTER')),
+            model_name="weeklyrecord",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "assessment_weeklyrecordevent" ("cadre_id", "id", "next_plan", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "week_start", "work_done") VALUES (OLD."cadre_id", OLD."id", OLD."next_plan", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."recorded_at", OLD."recorded_by_id", OLD."week_start", OLD."work_done"); RETURN NULL;',
+                    hash="d3d31b504d95de3c28afe50a5cecfc5146c6faaa",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_6c96d",
+                    table="assessment_weeklyrecord",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='weeklyrecordevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='d04844a62c325d8f54369434ddec63522017ad1f', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_824e3', table='assessment_weeklyrecordevent', when='BEFORE')),
+            model_name="weeklyrecordevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="d04844a62c325d8f54369434ddec63522017ad1f",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_824e3",
+                    table="assessment_weeklyrecordevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

@@ -1,0 +1,1 @@
+"""Admin of the evaluation part of the assessment."""

@@ -1,0 +1,1 @@
+"""Admin of the ordinary part of the assessment."""

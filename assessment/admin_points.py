@@ -1,0 +1,1 @@
+"""Admin of the points part of the assessment."""
