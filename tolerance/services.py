@@ -408,24 +408,27 @@ def case_file(
 ANSWERABLE_STATES = (CaseStatus.FILED, CaseStatus.INVESTIGATING)
 
 
-def _lock_case(actor, case, states=None, roles=WORK_ROLES):
+def _lock(model, actor, obj, states=None, roles=WORK_ROLES):
+    """The file `obj` locked for a change by `actor`: 404 outside their scope, 403 for a role
+    that may not act, a message when its state does not allow the change."""
     _require_roles(actor, roles)
     locked = (
-        Case.objects.restrict(actor, "change")
+        model.objects.restrict(actor, "change")
         .select_for_update(of=("self",))
-        .filter(pk=case.pk)
+        .filter(pk=obj.pk)
         .first()
     )
     if locked is None:
         raise Http404
     if states is not None and locked.status not in states:
         raise ValidationError(
-            {
-                "__all__": _("案件当前状态为“%(s)s”，不能办理此项")
-                % {"s": locked.get_status_display()}
-            }
+            {"__all__": _("当前状态为“%(s)s”，不能办理此项") % {"s": locked.get_status_display()}}
         )
     return locked
+
+
+def _lock_case(actor, case, states=None, roles=WORK_ROLES):
+    return _lock(Case, actor, case, states, roles)
 
 
 @transaction.atomic
@@ -687,20 +690,7 @@ def case_acknowledge_filing(*, actor, case: Case) -> Case:
 
 
 def _lock_clearing(actor, clearing, states=None, roles=WORK_ROLES):
-    _require_roles(actor, roles)
-    locked = (
-        ClearingMatter.objects.restrict(actor, "change")
-        .select_for_update(of=("self",))
-        .filter(pk=clearing.pk)
-        .first()
-    )
-    if locked is None:
-        raise Http404
-    if states is not None and locked.status not in states:
-        raise ValidationError(
-            {"__all__": _("当前状态为“%(s)s”，不能办理此项") % {"s": locked.get_status_display()}}
-        )
-    return locked
+    return _lock(ClearingMatter, actor, clearing, states, roles)
 
 
 @transaction.atomic
