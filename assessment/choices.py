@@ -64,3 +64,41 @@ class QuarterlyGrade(models.TextChoices):
     FAIRLY_GOOD = "fairly_good", _("较好")
     AVERAGE = "average", _("一般")
     POOR = "poor", _("较差")
+
+
+KIND_QUARTERLY_RULES = "assessment.quarterly_rules"
+KIND_CONSEQUENCE_RULES = "assessment.consequence_rules"
+
+
+class LinkKind(models.TextChoices):
+    """三个挂钩 (X): a leader's result is tied to the units they lead or supervise."""
+
+    HEAD = "head", _("主要负责人")
+    SUPERVISING = "supervising", _("分管领导")
+
+
+class RankingKind(models.TextChoices):
+    CADRE = "cadre", _("干部")
+    UNIT = "unit", _("单位")
+
+
+class ConsequenceKind(models.TextChoices):
+    REMINDER_TALK = "reminder_talk", _("提醒谈话")
+    ADMONISHMENT_TALK = "admonishment_talk", _("诫勉谈话")
+    ORGANISATIONAL_HANDLING = "organisational_handling", _("组织处理")
+    INTERVIEW_REMINDER = "interview_reminder", _("约谈提醒")
+    RESTRICTED = "restricted", _("限制职务晋升和考核奖金，重点考察")
+
+
+class ConsequenceCause(models.TextChoices):
+    BOTTOM_OR_CRITICISM = "bottom_or_criticism", _("单项工作排名全市后三位或受到市级以上通报批评")
+    BASIC_GRADE = "basic_grade", _("年度考核基本称职")
+    LOW_DEMOCRATIC = "low_democratic", _("民主测评得分靠后")
+    REPEATED_LOSSES = "repeated_losses", _("分管工作连续失分较多")
+    LOW_TWO_YEARS = "low_two_years", _("年度综合考核连续两年排名靠后")
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("运行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")

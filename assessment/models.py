@@ -10,15 +10,20 @@ from django.utils.translation import gettext_lazy as _
 
 from cadre import access
 from cadre.choices import Role
-from cadre.models import Cadre, PolicyItem, PolicyList, Unit, tracked
+from cadre.models import APPEND_ONLY, Cadre, PolicyItem, PolicyList, Unit, tracked
 
 from .choices import (
+    ConsequenceCause,
+    ConsequenceKind,
     CycleStatus,
     EvaluationStatus,
     Grade,
+    LinkKind,
     PointsRole,
     PointsStatus,
     QuarterlyGrade,
+    RankingKind,
+    RunStatus,
     TeamGrade,
 )
 
@@ -110,6 +115,7 @@ class ChildQuerySet(models.QuerySet):
                 and scope.own_cadre_only
                 and scope.cadre_id
                 and hasattr(self.model, "cadre")
+                and hasattr(self.model, "cycle")
             ):
                 # Results are fed back to the cadre (F 7): their own grade, once fed back.
                 return self.filter(cadre_id=scope.cadre_id, cycle__status=CycleStatus.FED_BACK)
@@ -493,3 +499,170 @@ class EvaluationScore(models.Model):
 
     def __str__(self):
         return f"{self.subject_id} {self.group} {self.score}"
+
+
+# --- three links, rankings, consequences, the quarterly review (X; ZJK 14) -------------------
+
+
+class SupervisionLink(models.Model):
+    """三个挂钩: a leader tied to a unit they lead (主要负责人) or supervise (分管领导); their
+    quarterly result follows the units', and the consequence rules reach them."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="supervision_links")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="supervision_links")
+    kind = models.CharField(_("挂钩方式"), max_length=12, choices=LinkKind.choices)
+
+    objects = CadreChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考核挂钩关系")
+        verbose_name_plural = _("考核挂钩关系")
+        constraints = [
+            models.UniqueConstraint(fields=["cadre", "unit"], name="assessment_link_once")
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} → {self.unit}"
+
+
+class UnitQuarterScore(models.Model):
+    """A unit's quarterly score: the base from the rules plus its approved points."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="quarter_scores")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    points = models.DecimalField(_("积分"), max_digits=8, decimal_places=2)
+    score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位季度得分")
+        verbose_name_plural = _("单位季度得分")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "quarter"], name="assessment_unitscore_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}Q{self.quarter} {self.score}"
+
+
+class RankingGroupQuerySet(models.QuerySet):
+    def restrict(self, user, action="view"):
+        q = unit_scope_q(user, action)
+        return self.none() if q is None else self.filter(q)
+
+
+@tracked()
+class RankingGroup(models.Model):
+    """综合评价排名 (ZJK 14(二)): who is ranked together (e.g. all county party and government
+    heads, or all city departments), with how many are named at the top and the bottom."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="ranking_groups"
+    )
+    name = models.CharField(_("排名组"), max_length=100)
+    kind = models.CharField(_("排名对象"), max_length=6, choices=RankingKind.choices)
+    top_n = models.PositiveSmallIntegerField(_("前几名"), default=3)
+    bottom_n = models.PositiveSmallIntegerField(_("后几名"), default=3)
+    cadres = models.ManyToManyField(Cadre, blank=True, related_name="ranking_groups")
+    units = models.ManyToManyField(Unit, blank=True, related_name="member_of_ranking_groups")
+
+    objects = RankingGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__path", "name"]
+        verbose_name = _("排名组")
+        verbose_name_plural = _("排名组")
+
+    def __str__(self):
+        return self.name
+
+
+class RankingEntry(models.Model):
+    """One place in a group's quarterly ranking, with the change since the last quarter."""
+
+    group = models.ForeignKey(RankingGroup, on_delete=models.CASCADE, related_name="entries")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, null=True, blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True)
+    score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2)
+    rank = models.PositiveIntegerField(_("名次"))
+    size = models.PositiveIntegerField(_("参排数"))
+    previous_rank = models.PositiveIntegerField(_("上季度名次"), null=True, blank=True)
+    is_top = models.BooleanField(_("前几名"), default=False)
+    is_bottom = models.BooleanField(_("后几名"), default=False)
+
+    class Meta:
+        ordering = ["group", "-year", "-quarter", "rank"]
+        verbose_name = _("排名结果")
+        verbose_name_plural = _("排名结果")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "year", "quarter", "cadre"],
+                condition=Q(cadre__isnull=False),
+                name="assessment_rank_cadre_once",
+            ),
+            models.UniqueConstraint(
+                fields=["group", "year", "quarter", "unit"],
+                condition=Q(unit__isnull=False),
+                name="assessment_rank_unit_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["group", "year", "quarter", "rank"])]
+
+    def __str__(self):
+        return f"{self.group_id} {self.year}Q{self.quarter} #{self.rank}"
+
+
+class Consequence(models.Model):
+    """A consequence of assessment results (X): a talk, organisational handling or a
+    restriction, decided by the rules and recorded explicitly — never silently. Each one emits
+    `assessment.consequence_decided` (care turns talks into due talks; incentives reads the
+    restrictions). Append-only; `source_key` makes a re-run a no-op."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.PROTECT, related_name="consequences")
+    kind = models.CharField(_("处理措施"), max_length=24, choices=ConsequenceKind.choices)
+    cause = models.CharField(_("原因"), max_length=24, choices=ConsequenceCause.choices)
+    occurrence = models.PositiveSmallIntegerField(_("第几次"), default=1)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), null=True, blank=True)
+    detail = models.TextField(_("情况说明"))
+    source_key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(_("产生时间"), default=timezone.now)
+
+    objects = CadreChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("考核结果运用")
+        verbose_name_plural = _("考核结果运用")
+        triggers = [*APPEND_ONLY]
+
+    def __str__(self):
+        return f"{self.cadre} {self.get_kind_display()}"
+
+
+class QuarterlyRun(models.Model):
+    """One run of the quarterly review for a quarter, with its progress (visible while it runs)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    status = models.CharField(_("状态"), max_length=10, choices=RunStatus.choices)
+    step = models.CharField(_("当前步骤"), max_length=100, blank=True)
+    percent = models.PositiveSmallIntegerField(_("进度"), default=0)
+    counts = models.JSONField(_("结果统计"), default=dict, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("季度总评运行")
+        verbose_name_plural = _("季度总评运行")
+
+    def __str__(self):
+        return f"{self.year}Q{self.quarter} {self.get_status_display()}"

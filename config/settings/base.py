@@ -197,6 +197,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tolerance.tasks.flag_overdue_cases_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    # On the 5th of January, April, July and October at 03:00: the quarterly review of the
+    # quarter just ended (scores, rankings, consequences, performance record), after the units
+    # have had a few days to enter the quarter's last records and points.
+    "assessment-quarterly-review": {
+        "task": "assessment.tasks.quarterly_review_task",
+        "schedule": crontab(day_of_month=5, month_of_year="1,4,7,10", hour=3, minute=0),
+    },
     # Daily at 07:40: remind the handling unit of follow-up visits (回访) that fall due.
     "tolerance-follow-up-visits": {
         "task": "tolerance.tasks.remind_follow_up_visits_task",
