@@ -364,4 +364,4 @@ class TeamAssessmentAdmin(AssessmentAdmin):
 
 
 # The other parts of the assessment register their models in their own modules.
-from . import admin_evaluation, admin_ordinary, admin_points  # noqa: E402, F401
+from . import admin_evaluation, admin_ordinary, admin_points, admin_rankings  # noqa: E402, F401

@@ -50,6 +50,14 @@ def unit_scope_q(user, action="view", prefix="unit"):
     return Q(**{f"{prefix}__path__startswith": scope.path})
 
 
+class UnitScopedQuerySet(models.QuerySet):
+    """Rows of a unit: seen inside the user's subtree; nothing for a cadre-only user."""
+
+    def restrict(self, user, action="view"):
+        q = unit_scope_q(user, action)
+        return self.none() if q is None else self.filter(q)
+
+
 class CycleQuerySet(models.QuerySet):
     def restrict(self, user, action="view"):
         q = unit_scope_q(user, action)
@@ -422,7 +430,7 @@ class Evaluation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CycleQuerySet.as_manager()
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-id"]
@@ -549,12 +557,6 @@ class UnitQuarterScore(models.Model):
         return f"{self.unit} {self.year}Q{self.quarter} {self.score}"
 
 
-class RankingGroupQuerySet(models.QuerySet):
-    def restrict(self, user, action="view"):
-        q = unit_scope_q(user, action)
-        return self.none() if q is None else self.filter(q)
-
-
 @tracked()
 class RankingGroup(models.Model):
     """综合评价排名 (ZJK 14(二)): who is ranked together (e.g. all county party and government
@@ -570,7 +572,7 @@ class RankingGroup(models.Model):
     cadres = models.ManyToManyField(Cadre, blank=True, related_name="ranking_groups")
     units = models.ManyToManyField(Unit, blank=True, related_name="member_of_ranking_groups")
 
-    objects = RankingGroupQuerySet.as_manager()
+    objects = UnitScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit__path", "name"]

@@ -30,7 +30,8 @@ def rater_weights_sum_to_100(policy_list, items):
     total = sum(weights.values(), Decimal(0))
     if total != 100:
         raise ValidationError(
-            _("各评价主体权重之和须为100%%，当前为%(total)s%%") % {"total": total.normalize()}
+            _("各评价主体权重之和须为100%%，当前为%(total)s%%")
+            % {"total": format(total.normalize(), "f")}
         )
 
 

@@ -39,6 +39,7 @@ from .choices import (
     QuarterlyGrade,
     RunStatus,
 )
+from .evaluation import MIN_GROUP_SIZE
 from .models import WRITE_ROLES, QuarterlyRun
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ def _params(year, quarter):
     return {
         "y": year,
         "q": quarter,
+        "today": timezone.localdate(),
+        "min_group": MIN_GROUP_SIZE,
         "start": start,
         "end": end,
         "prev_y": prev_year,
@@ -119,8 +122,10 @@ WHERE (assessment_unitquarterscore.points, assessment_unitquarterscore.score)
       IS DISTINCT FROM (EXCLUDED.points, EXCLUDED.score)
 """
 
-# The 360-degree score of a cadre in the quarter: per evaluation, the groups' averages weighted
-# by the weights of the list version the evaluation recorded, over the groups that answered.
+# The 360-degree score of a cadre in the quarter, as `assessment.evaluation` computes it: per
+# finished round, the averages of the groups with at least MIN_GROUP_SIZE scores weighted by the
+# weights of the list version the round recorded, over those groups; the mean over the rounds.
+# A round without a quarter (a yearly round) counts in the fourth quarter.
 REVIEWS = """
 WITH w AS (
     SELECT cadre_id, COUNT(*) AS n FROM assessment_weeklyrecord
@@ -142,15 +147,19 @@ WITH w AS (
     JOIN assessment_evaluation e ON e.id = sc.evaluation_id
     WHERE s.cadre_id IS NOT NULL AND e.year = %(y)s
       AND (e.quarter = %(q)s OR (e.quarter IS NULL AND %(q)s = 4))
+      AND (e.status = 'closed' OR e.closes_on < %(today)s)
     GROUP BY s.cadre_id, sc.evaluation_id, sc."group"
-), ev AS (
-    SELECT g.cadre_id,
+    HAVING COUNT(*) >= %(min_group)s
+), ev_round AS (
+    SELECT g.cadre_id, g.evaluation_id,
            SUM(g.average * (i.params ->> 'weight')::numeric)
                / NULLIF(SUM((i.params ->> 'weight')::numeric), 0) AS score
     FROM ev_group g
     JOIN assessment_evaluation e ON e.id = g.evaluation_id
     JOIN cadre_policyitem i ON i.policy_list_id = e.groups_list_id AND i.code = g."group"
-    GROUP BY g.cadre_id
+    GROUP BY g.cadre_id, g.evaluation_id
+), ev AS (
+    SELECT cadre_id, AVG(score) AS score FROM ev_round GROUP BY cadre_id
 ), parts AS (
     SELECT c.id AS cadre_id, c.unit_id,
            COALESCE(w.n, 0) AS weeks, COALESCE(m.n, 0) AS months,

@@ -18,4 +18,5 @@ urlpatterns = [
     path("ordinary/", include("assessment.urls_ordinary")),
     path("points/", include("assessment.urls_points")),
     path("evaluations/", include("assessment.urls_evaluation")),
+    path("rankings/", include("assessment.urls_rankings")),
 ]

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from assessment.api.evaluation import register as register_evaluation
 from assessment.api.ordinary import register as register_ordinary
 from assessment.api.points import register as register_points
+from assessment.api.rankings import register as register_rankings
 from assessment.api.views import AnnualGradeViewSet, CycleViewSet
 from cadre.api.views import CadreViewSet, NotificationViewSet, UnitViewSet
 from tolerance.api.views import (
@@ -25,6 +26,7 @@ router.register("assessment/grades", AnnualGradeViewSet, basename="assessment-gr
 register_ordinary(router)
 register_points(router)
 register_evaluation(router)
+register_rankings(router)
 router.register("tolerance/cases", CaseViewSet, basename="tolerance-case")
 router.register("tolerance/matters", AccountabilityMatterViewSet, basename="tolerance-matter")
 router.register("tolerance/reminders", ReminderViewSet, basename="tolerance-reminder")

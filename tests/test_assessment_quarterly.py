@@ -119,8 +119,11 @@ def test_a_360_score_counts_with_its_weight(scene, tree):
     )
     subject = EvaluationSubject.objects.create(evaluation=evaluation, cadre=scene.a)
     EvaluationScore.objects.bulk_create(
-        [EvaluationScore(evaluation=evaluation, subject=subject, group="leader", score=90)] * 2
-        + [EvaluationScore(evaluation=evaluation, subject=subject, group="staff", score=70)]
+        [EvaluationScore(evaluation=evaluation, subject=subject, group="leader", score=90)] * 3
+        + [EvaluationScore(evaluation=evaluation, subject=subject, group="staff", score=70)] * 3
+        # Two scores only: too few to count without giving the raters away.
+        + [EvaluationScore(evaluation=evaluation, subject=subject, group="service_users", score=0)]
+        * 2
     )
 
     quarterly_review_run(Y, Q)
@@ -195,7 +198,9 @@ def test_repeated_losses_basic_grade_and_low_democratic_score_call_for_interview
         closes_on=D(Y, 6, 30),
     )
     subject = EvaluationSubject.objects.create(evaluation=evaluation, cadre=scene.a)
-    EvaluationScore.objects.create(evaluation=evaluation, subject=subject, group="staff", score=40)
+    EvaluationScore.objects.bulk_create(
+        [EvaluationScore(evaluation=evaluation, subject=subject, group="staff", score=40)] * 3
+    )
 
     quarterly_review_run(Y, Q)
 
