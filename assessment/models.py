@@ -259,6 +259,8 @@ class WeeklyRecord(models.Model):
     objects = CadreChildQuerySet.as_manager()
 
     class Meta:
+        # The quarterly review counts a quarter's weeks of every cadre: by week first.
+        indexes = [models.Index(fields=["week_start", "cadre"], name="assessment_week_by_date")]
         ordering = ["cadre", "-week_start"]
         verbose_name = _("每周纪实")
         verbose_name_plural = _("每周纪实")

@@ -81,6 +81,31 @@ def event_record(
     return event
 
 
+def event_record_many(events: list[dict], *, actor=None) -> list[Event]:
+    """Record many events of one change at once (a periodic job's results): one insert, and one
+    task after commit that dispatches them all. Each dict holds kind, cadre or unit, payload."""
+    if not events:
+        return []
+    now = timezone.now()
+    rows = Event.objects.bulk_create(
+        Event(
+            kind=e["kind"],
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            cadre=e.get("cadre"),
+            unit=e.get("unit") or (e["cadre"].unit if e.get("cadre") is not None else None),
+            payload=e.get("payload") or {},
+            source_type=e.get("source_type", ""),
+            source_id=str(e.get("source_id", "")),
+            occurred_at=now,
+        )
+        for e in events
+    )
+    from .tasks import dispatch_events_task
+
+    dispatch_events_task.delay_on_commit([row.pk for row in rows])
+    return rows
+
+
 def dispatch_event(event_id):
     """Run the handlers of one event that have not run yet. Returns how many ran now."""
     event = Event.objects.select_related("cadre", "unit", "actor").get(pk=event_id)

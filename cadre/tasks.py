@@ -18,6 +18,14 @@ def dispatch_event_task(self, event_id):
     return dispatch_event(event_id)
 
 
+@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def dispatch_events_task(self, event_ids):
+    """Dispatch a batch of events recorded together; each handler still runs once per event."""
+    for event_id in event_ids:
+        dispatch_event(event_id)
+    return len(event_ids)
+
+
 @shared_task
 def sweep_events(older_than_seconds=60, limit=1000):
     """Re-dispatch events whose after-commit dispatch did not finish."""
