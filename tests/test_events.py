@@ -288,3 +288,20 @@ def test_ordinary_frontline_assignment_emits_nothing(cadres):
     )
 
     assert not Event.objects.filter(kind="cadre.major_task_assigned").exists()
+
+
+def test_events_recorded_together_are_dispatched_by_one_task_after_commit(
+    django_capture_on_commit_callbacks, register, eager_celery, cadres
+):
+    calls = []
+    register(lambda event: calls.append(event.pk))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        recorded = events.event_record_many(
+            [{"kind": KIND, "cadre": cadres.in_a, "payload": {"n": n}} for n in range(3)]
+        )
+
+    assert len(callbacks) == 1
+    assert sorted(calls) == sorted(e.pk for e in recorded)
+    assert {e.unit_id for e in recorded} == {cadres.in_a.unit_id}
+    assert not Event.objects.filter(dispatched_at__isnull=True).exists()
