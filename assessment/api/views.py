@@ -10,18 +10,17 @@ quota)."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cadre.api.pagination import DefaultCursorPagination
+from cadre.api.mixins import RestrictedViewSetMixin
 from cadre.choices import CadreStatus
 from cadre.models import Cadre, Unit
 
@@ -142,45 +141,10 @@ def quota_statuses(cycles) -> dict[int, list[dict]]:
 # --- viewsets ---------------------------------------------------------------------------------
 
 
-class ScopedMixin:
-    """get_queryset() starts from `Model.objects.restrict(user, "view")`; a write on one row also
-    needs the row in `restrict(user, "change")`, else 403 (out of view scope stays 404)."""
+class ScopedMixin(RestrictedViewSetMixin):
+    """Scoped reads, 403 for a write the user's roles do not allow on a row they can see."""
 
-    permission_classes = [permissions.IsAuthenticated]
-    # Cursor pagination needs one fixed order, so no client-chosen ordering.
-    filter_backends = [DjangoFilterBackend]
-    pagination_class = DefaultCursorPagination
     act_denied = _("年度考核由组织部门办理")
-
-    def scoped(self, action_name="view"):
-        return self.queryset.model.objects.restrict(self.request.user, action_name)
-
-    def filter_queryset(self, queryset):
-        # Filters narrow lists; a row is found by its id alone.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.request.method not in permissions.SAFE_METHODS:
-            if not self.scoped("change").filter(pk=obj.pk).exists():
-                self.permission_denied(self.request, message=self.act_denied)
-        return obj
-
-    def get_serializer(self, *args, **kwargs):
-        # The browsable API draws an action's form from its input serializer, unbound.
-        if self.action not in ("list", "retrieve", "create"):
-            kwargs.pop("instance", None)
-        return super().get_serializer(*args, **kwargs)
-
-    def input(self, serializer_class, data=None):
-        serializer = serializer_class(
-            data=self.request.data if data is None else data,
-            context=self.get_serializer_context(),
-        )
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 def _may_write(user):
