@@ -296,3 +296,14 @@ def test_a_real_worker_runs_the_quarterly_review(tree, worker):
 
     assert counts["reviews"]["rows"] >= 1
     assert QuarterlyReview.objects.filter(cadre=cadre, year=Y, quarter=Q).exists()
+
+
+def test_unit_results_for_selection_by_quarter_and_year(scene, tree):
+    from assessment.selectors import unit_results
+
+    points(tree.township_a1, "city_commendation", D(Y, 2, 10), "10")  # Q1: 90
+    quarterly_review_run(Y, 1)
+    quarterly_review_run(Y, Q)  # Q2: 80
+
+    assert unit_results([tree.township_a1.pk], Y, 1) == {tree.township_a1.pk: Decimal("90.00")}
+    assert unit_results([tree.township_a1.pk], Y)[tree.township_a1.pk] == Decimal("85")
