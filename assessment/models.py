@@ -1,6 +1,8 @@
-"""Assessment (考核), DOMAIN §2. This module holds the annual assessment (年度考核): a cycle per
-year and organising unit, the 优秀 quota of each assessed unit, a grade per cadre with its
-担当作为 section, and the team grades."""
+"""Assessment (考核), DOMAIN §2: the annual assessment (cycles, 优秀 quotas, grades with the
+担当作为 section, team grades), the ordinary assessment (weekly records, monthly summaries,
+quarterly reviews), the points ledger, 360-degree evaluation, the three links, rankings, the
+consequences of results and the runs of the quarterly review. Rows are scoped by unit (or by
+the cadre's unit) through `restrict(user, action)`; a cadre user sees only their own rows."""
 
 from django.conf import settings
 from django.db import models
