@@ -8,15 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadre.choices import CadreStatus
+from cadre.forms import CadreMultipleChoiceField
 from cadre.models import Cadre, Unit
 
 from . import evaluation as ev
 from .forms import UNIT_CHOICE_DEPTH
-
-
-class CadreChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.unit.name} {obj.post}）"
 
 
 class EvaluationOpenForm(forms.Form):
@@ -38,7 +34,7 @@ class EvaluationOpenForm(forms.Form):
     closes_on = forms.DateField(
         label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    cadres = CadreChoiceField(
+    cadres = CadreMultipleChoiceField(
         label=_("评价对象：干部"),
         queryset=Cadre.objects.none(),
         required=False,

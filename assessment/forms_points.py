@@ -6,9 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cadre.forms import UnitChoiceField
+from cadre.forms import CadreChoiceField, UnitChoiceField, limit_cadre_options
 from cadre.models import Cadre, Unit
-from tolerance.forms import CadreChoiceField, limit_cadre_options
 
 from . import points
 from .choices import PointsRole

@@ -6,9 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadre.choices import CadreStatus
-from cadre.forms import UnitChoiceField
+from cadre.forms import (
+    CadreChoiceField,
+    CadreMultipleChoiceField,
+    UnitChoiceField,
+    limit_cadre_options,
+)
 from cadre.models import Cadre, Unit
-from tolerance.forms import CadreChoiceField, CadreMultipleChoiceField, limit_cadre_options
 
 from .choices import LinkKind, RankingKind
 from .quarterly import last_complete_quarter

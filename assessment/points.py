@@ -12,23 +12,21 @@ Reads (selectors): `points_ledger`, `unit_points`, `consequence_triggers`, the F
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cadre.choices import Role
 from cadre.models import Cadre, PolicyItem, Unit
 from cadre.selectors import policy_list_for
 
 from .choices import KIND_POINTS_CATALOGUE, PointsRole, PointsStatus
+from .filtersets import ADD, DEDUCT
 from .models import WRITE_ROLES, PointsEntry, unit_scope_q
 
-ADD, DEDUCT = "add", "deduct"
 # Base points are entered with two decimals and stay well inside the column (8 digits) once
 # the double rule has multiplied them.
 MAX_BASE_POINTS = Decimal("10000")
@@ -378,41 +376,3 @@ def quarter_bounds(year: int, quarter: int | None) -> tuple[date, date]:
     start = date(year, first_month, 1)
     end = date(year + 1, 1, 1) if quarter == 4 else date(year, first_month + 3, 1)
     return start, date.fromordinal(end.toordinal() - 1)
-
-
-# --- the FilterSet of the ledger (pages, API and export) --------------------------------------
-
-
-class PointsEntryFilterSet(django_filters.FilterSet):
-    unit = django_filters.NumberFilter(label=gettext_lazy("计分单位（含下级）"), method="by_unit")
-    status = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=PointsStatus.choices)
-    item = django_filters.CharFilter(label=gettext_lazy("积分项目"), field_name="item__code")
-    year = django_filters.NumberFilter(
-        label=gettext_lazy("年度"), field_name="occurred_on", lookup_expr="year"
-    )
-    quarter = django_filters.TypedChoiceFilter(
-        label=gettext_lazy("季度"),
-        choices=[(1, "1"), (2, "2"), (3, "3"), (4, "4")],
-        coerce=int,
-        field_name="occurred_on",
-        lookup_expr="quarter",
-    )
-    direction = django_filters.ChoiceFilter(
-        label=gettext_lazy("加减分"),
-        choices=[(ADD, gettext_lazy("加分")), (DEDUCT, gettext_lazy("扣分"))],
-        method="by_direction",
-    )
-    cadre = django_filters.NumberFilter(label=gettext_lazy("相关干部"), field_name="cadre_id")
-
-    class Meta:
-        model = PointsEntry
-        fields = ["unit", "status", "item", "year", "quarter", "direction", "cadre"]
-
-    def by_unit(self, queryset, name, value):
-        unit = Unit.objects.filter(pk=value).only("path").first()
-        if unit is None:
-            return queryset.none()
-        return queryset.filter(unit__path__startswith=unit.path)
-
-    def by_direction(self, queryset, name, value):
-        return queryset.filter(Q(points__lt=0) if value == DEDUCT else Q(points__gt=0))

@@ -11,24 +11,22 @@ Writes (services, organisation department, inside its jurisdiction): `ranking_gr
 `ranking_group_delete`, `ranking_group_members_set`, `supervision_link_save`,
 `supervision_link_delete`.
 Reads (selectors): `ranking`, `most_improved`, `single_item_champions`, `restrictions_for`,
-`ranking_places`, `consequences_for`, `ConsequenceFilterSet`."""
+`ranking_places`, `consequences_for` (its filters: `filtersets.ConsequenceFilterSet`)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Max, Q, Window
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cadre.choices import CadreStatus
 from cadre.models import Cadre, Unit
 
-from .choices import ConsequenceCause, ConsequenceKind, LinkKind, RankingKind
+from .choices import ConsequenceKind, LinkKind, RankingKind
 from .models import (
     WRITE_ROLES,
     Consequence,
@@ -392,40 +390,3 @@ def consequences_for(user):
     if not can_read_rankings(user):
         return Consequence.objects.none()
     return Consequence.objects.restrict(user).select_related("cadre", "cadre__unit")
-
-
-class ConsequenceFilterSet(django_filters.FilterSet):
-    """Filters of the consequences list, its export and the API."""
-
-    kind = django_filters.ChoiceFilter(
-        label=gettext_lazy("处理措施"), choices=ConsequenceKind.choices
-    )
-    cause = django_filters.ChoiceFilter(
-        label=gettext_lazy("原因"), choices=ConsequenceCause.choices
-    )
-    year = django_filters.NumberFilter(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
-    quarter = django_filters.TypedChoiceFilter(
-        label=gettext_lazy("季度"), choices=[(q, str(q)) for q in range(1, 5)], coerce=int
-    )
-    unit = django_filters.NumberFilter(label=gettext_lazy("单位（含下级）"), method="by_unit")
-    cadre = django_filters.NumberFilter(label=gettext_lazy("干部"), field_name="cadre_id")
-
-    class Meta:
-        model = Consequence
-        fields = ["kind", "cause", "year", "quarter", "unit", "cadre"]
-
-    def by_unit(self, queryset, name, value):
-        unit = Unit.objects.filter(pk=value).only("path").first()
-        if unit is None:
-            return queryset.none()
-        return queryset.filter(cadre__unit__path__startswith=unit.path)
-
-
-class RankingEntryFilterSet(django_filters.FilterSet):
-    group = django_filters.NumberFilter(label=gettext_lazy("排名组"), field_name="group_id")
-    year = django_filters.NumberFilter(label=gettext_lazy("年度"))
-    quarter = django_filters.NumberFilter(label=gettext_lazy("季度"))
-
-    class Meta:
-        model = RankingEntry
-        fields = ["group", "year", "quarter"]

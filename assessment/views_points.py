@@ -25,8 +25,8 @@ from cadre.models import Unit
 from cadre.pagination import CappedPaginator
 from cadre.templatetags.cadre_tags import select_html
 
+from . import filtersets, points
 from . import forms_points as forms
-from . import points
 from .choices import PointsStatus
 from .models import unit_scope_q
 
@@ -93,7 +93,7 @@ def _item_options(user, selected):
 
 
 def _filtered(request):
-    filterset = points.PointsEntryFilterSet(
+    filterset = filtersets.PointsEntryFilterSet(
         request.GET, queryset=points.points_ledger(request.user)
     )
     return filterset, filterset.qs if filterset.is_valid() else filterset.queryset.none()

@@ -30,8 +30,8 @@ from cadre.pagination import CappedPaginator
 from cadre.templatetags.cadre_tags import select_html
 from tolerance.documents import docx_response
 
+from . import filtersets, rankings
 from . import forms_rankings as forms
-from . import rankings
 from .choices import RankingKind, RunStatus
 from .documents import team_analysis_report
 from .models import QuarterlyRun
@@ -416,7 +416,7 @@ def champions(request):
 
 
 def _consequences(request):
-    filterset = rankings.ConsequenceFilterSet(
+    filterset = filtersets.ConsequenceFilterSet(
         request.GET, queryset=rankings.consequences_for(request.user)
     )
     return filterset, filterset.qs if filterset.is_valid() else filterset.queryset.none()

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from .models import Cadre, Unit
 from .services import CADRE_FIELDS
 
+# A cadre select never offers more cadres than this; a search box next to it narrows the list.
+CADRE_OPTIONS_LIMIT = 300
+
 DATE_FIELDS = ("birth_date", "party_member_since", "post_since", "rank_since", "work_since")
 
 
@@ -78,3 +81,34 @@ class CadreForm(forms.ModelForm):
         if self.instance.pk and not data["id_number"]:
             data["id_number"] = None  # keep the number on file
         return data
+
+
+class CadreChoiceMixin:
+    """Cadres named with their unit and post, so two people of the same name are told apart."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.unit.name} {obj.post}）"
+
+
+class CadreMultipleChoiceField(CadreChoiceMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
+class CadreChoiceField(CadreChoiceMixin, forms.ModelChoiceField):
+    pass
+
+
+def limit_cadre_options(field, search="", selected=()):
+    """Offer at most CADRE_OPTIONS_LIMIT cadres (matching `search`, and the ones chosen): the
+    field still validates against the whole queryset the user may see."""
+    queryset = field.queryset
+    shown = queryset.search(search) if search else queryset
+    shown = list(shown.order_by("unit__path", "name", "pk")[:CADRE_OPTIONS_LIMIT])
+    ids = {c.pk for c in shown}
+    wanted = [int(v) for v in selected if str(v).isdigit() and int(v) not in ids]
+    if wanted:
+        shown += list(queryset.filter(pk__in=wanted))
+    choices = [(c.pk, field.label_from_instance(c)) for c in shown]
+    if not isinstance(field, forms.ModelMultipleChoiceField):
+        choices = [("", field.empty_label or "---------"), *choices]
+    field.widget.choices = choices

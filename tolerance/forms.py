@@ -6,7 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cadre.forms import UnitChoiceField
+from cadre.forms import (
+    CadreChoiceField,
+    CadreMultipleChoiceField,
+    UnitChoiceField,
+    limit_cadre_options,
+)
 from cadre.models import Cadre, Unit
 from cadre.selectors import policy_items
 
@@ -21,9 +26,6 @@ from .choices import (
     Outcome,
 )
 from .models import APPLICANT_ROLES, WORK_ROLES
-
-# A select never offers more cadres than this; the search box next to it narrows the list.
-CADRE_OPTIONS_LIMIT = 300
 
 
 def _roles(user):
@@ -54,37 +56,6 @@ class ChineseErrorsMixin:
                 field.error_messages["invalid"] = _("请输入有效日期，例如 2026-06-30")
                 field.widget = _date_widget()
                 field.widget.is_required = field.required
-
-
-class CadreChoiceMixin:
-    """Cadres named with their unit and post, so two people of the same name are told apart."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.unit.name} {obj.post}）"
-
-
-class CadreMultipleChoiceField(CadreChoiceMixin, forms.ModelMultipleChoiceField):
-    pass
-
-
-class CadreChoiceField(CadreChoiceMixin, forms.ModelChoiceField):
-    pass
-
-
-def limit_cadre_options(field, search="", selected=()):
-    """Offer at most CADRE_OPTIONS_LIMIT cadres (matching `search`, and the ones chosen): the
-    field still validates against the whole queryset the user may see."""
-    queryset = field.queryset
-    shown = queryset.search(search) if search else queryset
-    shown = list(shown.order_by("unit__path", "name", "pk")[:CADRE_OPTIONS_LIMIT])
-    ids = {c.pk for c in shown}
-    wanted = [int(v) for v in selected if str(v).isdigit() and int(v) not in ids]
-    if wanted:
-        shown += list(queryset.filter(pk__in=wanted))
-    choices = [(c.pk, field.label_from_instance(c)) for c in shown]
-    if not isinstance(field, forms.ModelMultipleChoiceField):
-        choices = [("", field.empty_label or "---------"), *choices]
-    field.widget.choices = choices
 
 
 class SubjectsMixin:

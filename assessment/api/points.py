@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from cadre.api.pagination import DefaultCursorPagination
 from cadre.models import Cadre, Unit
 
-from .. import points
+from .. import filtersets, points
 from ..choices import PointsRole
 from ..models import PointsEntry
 
@@ -116,7 +116,7 @@ class PointsEntryViewSet(
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = PointsEntrySerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = points.PointsEntryFilterSet
+    filterset_class = filtersets.PointsEntryFilterSet
     pagination_class = DefaultCursorPagination
     queryset = PointsEntry.objects.none()
 

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from cadre.api.pagination import DefaultCursorPagination
 from cadre.models import Cadre, Unit
 
-from .. import rankings
+from .. import filtersets, rankings
 from ..choices import ConsequenceCause, ConsequenceKind, LinkKind, RankingKind, RunStatus
 from ..models import Consequence, QuarterlyRun, RankingEntry, RankingGroup, SupervisionLink
 from ..quarterly import quarterly_run_start
@@ -216,7 +216,7 @@ class RankingEntryViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = RankingEntrySerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = rankings.RankingEntryFilterSet
+    filterset_class = filtersets.RankingEntryFilterSet
     pagination_class = RankingPagination
     queryset = RankingEntry.objects.none()
 
@@ -269,7 +269,7 @@ class ConsequenceViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ConsequenceSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = rankings.ConsequenceFilterSet
+    filterset_class = filtersets.ConsequenceFilterSet
     pagination_class = DefaultCursorPagination
     queryset = Consequence.objects.none()
 
