@@ -8,6 +8,11 @@ from assessment.api.points import register as register_points
 from assessment.api.rankings import register as register_rankings
 from assessment.api.views import AnnualGradeViewSet, CycleViewSet
 from cadre.api.views import CadreViewSet, NotificationViewSet, UnitViewSet
+from incentives.api.awards import register as register_awards
+from incentives.api.ledger import register as register_ledger
+from incentives.api.rank import register as register_rank
+from incentives.api.selection import register as register_selection
+from incentives.api.structure import register as register_structure
 from tolerance.api.views import (
     AccountabilityMatterViewSet,
     BlacklistViewSet,
@@ -33,5 +38,10 @@ router.register("tolerance/reminders", ReminderViewSet, basename="tolerance-remi
 router.register("tolerance/clearing", ClearingViewSet, basename="tolerance-clearing")
 router.register("tolerance/blacklist", BlacklistViewSet, basename="tolerance-blacklist")
 router.register("tolerance/publications", PublicationViewSet, basename="tolerance-publication")
+register_rank(router)
+register_selection(router)
+register_structure(router)
+register_ledger(router)
+register_awards(router)
 
 urlpatterns = router.urls

@@ -120,6 +120,7 @@ REFERENCE_DATA_MIGRATIONS = (
     "assessment.migrations.0002_policy_lists",
     "assessment.migrations.0004_points_and_rater_groups",
     "assessment.migrations.0006_quarterly_and_consequence_rules",
+    "incentives.migrations.0002_policy_lists",
 )
 
 

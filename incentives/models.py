@@ -1,1 +1,0 @@
-"""激励选任: models arrive with this area's issue."""

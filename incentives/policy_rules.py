@@ -1,0 +1,1 @@
+"""Checks on the incentives policy lists before a version is published."""
