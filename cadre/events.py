@@ -26,6 +26,10 @@ logger = logging.getLogger(__name__)
 _handlers: dict[str, dict[str, Callable]] = defaultdict(dict)
 
 
+# Handlers of the events whose kind a predicate accepts: {name: (accepts, handler)}.
+_matching: dict[str, tuple[Callable, Callable]] = {}
+
+
 def handles(*kinds):
     """Register a function as the handler of one or more event kinds."""
 
@@ -33,6 +37,18 @@ def handles(*kinds):
         name = f"{func.__module__}.{func.__qualname__}"
         for kind in kinds:
             _handlers[kind][name] = func
+        return func
+
+    return decorator
+
+
+def handles_matching(accepts: Callable[[str], bool]):
+    """Register a handler of every event whose kind `accepts(kind)` approves: for kinds that are
+    data (the care app's talk triggers, editable in admin) and so unknown when the code loads.
+    Events it does not accept are not handed to it and leave no handling row."""
+
+    def decorator(func):
+        _matching[f"{func.__module__}.{func.__qualname__}"] = (accepts, func)
         return func
 
     return decorator
@@ -54,7 +70,9 @@ def _discover_handlers():
 
 def handlers_for(kind):
     _discover_handlers()
-    return dict(_handlers.get(kind, {}))
+    found = {name: func for name, (accepts, func) in _matching.items() if accepts(kind)}
+    found.update(_handlers.get(kind, {}))
+    return found
 
 
 def event_record(

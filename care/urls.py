@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,4 +6,10 @@ app_name = "care"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("talks/", include("care.urls_talks")),
+    path("coverage/", include("care.urls_coverage")),
+    path("health/", include("care.urls_health")),
+    path("leave/", include("care.urls_leave")),
+    path("hardship/", include("care.urls_hardship")),
+    path("living/", include("care.urls_living")),
 ]

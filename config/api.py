@@ -8,6 +8,12 @@ from assessment.api.points import register as register_points
 from assessment.api.rankings import register as register_rankings
 from assessment.api.views import AnnualGradeViewSet, CycleViewSet
 from cadre.api.views import CadreViewSet, NotificationViewSet, UnitViewSet
+from care.api.coverage import register as register_care_coverage
+from care.api.hardship import register as register_care_hardship
+from care.api.health import register as register_care_health
+from care.api.leave import register as register_care_leave
+from care.api.living import register as register_care_living
+from care.api.talks import register as register_care_talks
 from incentives.api.awards import register as register_awards
 from incentives.api.ledger import register as register_ledger
 from incentives.api.rank import register as register_rank
@@ -43,5 +49,11 @@ register_selection(router)
 register_structure(router)
 register_ledger(router)
 register_awards(router)
+register_care_talks(router)
+register_care_coverage(router)
+register_care_health(router)
+register_care_leave(router)
+register_care_hardship(router)
+register_care_living(router)
 
 urlpatterns = router.urls

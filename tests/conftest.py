@@ -121,6 +121,8 @@ REFERENCE_DATA_MIGRATIONS = (
     "assessment.migrations.0004_points_and_rater_groups",
     "assessment.migrations.0006_quarterly_and_consequence_rules",
     "incentives.migrations.0002_policy_lists",
+    "cadre.migrations.0009_special_industry_tag",
+    "care.migrations.0002_policy_lists",
 )
 
 

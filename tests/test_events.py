@@ -305,3 +305,28 @@ def test_events_recorded_together_are_dispatched_by_one_task_after_commit(
     assert sorted(calls) == sorted(e.pk for e in recorded)
     assert {e.unit_id for e in recorded} == {cadres.in_a.unit_id}
     assert not Event.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def test_a_handler_of_kinds_named_by_data_hears_only_the_kinds_it_accepts(monkeypatch):
+    # Given a handler of the kinds a predicate accepts (kinds that are data, e.g. care's
+    # 五必谈 triggers) and a handler of one kind
+    seen = []
+
+    def on_accepted(event):
+        seen.append(("accepted", event.kind))
+
+    def on_kind(event):
+        seen.append(("kind", event.kind))
+
+    monkeypatch.setattr(
+        events, "_matching", {"tests.on_accepted": (lambda k: k == KIND, on_accepted)}
+    )
+    monkeypatch.setitem(events._handlers, KIND, {"tests.on_kind": on_kind})
+    first = event_record(kind=KIND)
+    other = event_record(kind="test.other")
+    # When both events are dispatched, and dispatched again
+    for event in (first, other, first, other):
+        dispatch_event(event.pk)
+    # Then each handler ran once for the kind it hears; the other event left no handling row
+    assert sorted(seen) == [("accepted", KIND), ("kind", KIND)]
+    assert not EventHandling.objects.filter(event=other).exists()

@@ -209,6 +209,36 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tolerance.tasks.remind_follow_up_visits_task",
         "schedule": crontab(hour=7, minute=40),
     },
+    # Daily at 06:30 (before office hours): open the review of every sanction and 能上能下
+    # action whose impact period ended (F 15 影响期满研判; X 能下再上) and tell the organisation
+    # department; each record gets its review once however often this runs.
+    "incentives-impact-expiry": {
+        "task": "incentives.tasks.open_expiry_reviews_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    # Daily at 07:50: remind assignees of 五必谈 talks falling due and escalate overdue ones to
+    # the superior organisation department (the timing is data: care.talk_settings).
+    "care-talk-reminders": {
+        "task": "care.tasks_talks.remind_due_talks_task",
+        "schedule": crontab(hour=7, minute=50),
+    },
+    # On the 1st of every month at 08:00: in the months the settings name (the last quarter),
+    # tell party secretaries and the organisation department who has not yet had the annual talk.
+    "care-annual-coverage": {
+        "task": "care.tasks_coverage.remind_annual_coverage_task",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+    },
+    # Daily at 08:10: remind cadres who have not had this year's check-up as the deadline nears.
+    "care-checkup-reminders": {
+        "task": "care.tasks_health.remind_checkups_task",
+        "schedule": crontab(hour=8, minute=10),
+    },
+    # Daily at 08:20: once the yearly leave plans are due, remind the organisation department
+    # of cadres without one.
+    "care-leave-plan-reminders": {
+        "task": "care.tasks_leave.remind_leave_plans_task",
+        "schedule": crontab(hour=8, minute=20),
+    },
 }
 
 # --- REST API ------------------------------------------------------------------------------
@@ -246,6 +276,10 @@ SPECTACULAR_SETTINGS = {
         "CadreGenderEnum": "cadre.choices.Gender",
         "CadreEducationEnum": "cadre.choices.Education",
         "CadreStaffingTypeEnum": "cadre.choices.StaffingType",
+        "CareTalkKindEnum": "care.choices.TalkKind",
+        "CareLeaveKindEnum": "care.choices.LeaveKind",
+        "CareFundEntryKindEnum": "care.choices.FundEntryKind",
+        "IncentivesDownActionEnum": "incentives.choices.DownAction",
     },
 }
 

@@ -317,7 +317,7 @@ TEAM_STRUCTURE = [
     (
         "township_years",
         "县级机关提拔副科级以上领导干部，优先考虑具有3年以上乡镇工作经历的干部（张家口第十二条（四））",
-        {"min_years": 3, "levels": ["township_deputy", "township_chief"]},
+        {"min_years": 3, "recent_years": 3, "levels": ["township_deputy", "township_chief"]},
     ),
     (
         "township_head_preference",

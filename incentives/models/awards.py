@@ -173,8 +173,15 @@ class Objection(models.Model):
 
 class ExemplarQuerySet(models.QuerySet):
     def restrict(self, user, action="view"):
+        """Entries of units in the user's subtree; an individual's entry only when the cadre is
+        inside the user's management scope too (post level included)."""
         q = unit_scope_q(user, action)
-        return self.none() if q is None else self.filter(q)
+        if q is None:
+            return self.none()
+        cadre_q = cadre_scope_q(user, action)
+        if not cadre_q:  # the whole system: no cadre limit
+            return self.filter(q)
+        return self.filter(q & (Q(cadre__isnull=True) | cadre_q))
 
 
 @tracked()

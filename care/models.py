@@ -1,1 +1,0 @@
-"""关心关爱: models arrive with this area's issue."""
