@@ -331,8 +331,18 @@ def talk_create(request):
         talk_request = get_object_or_404(
             TalkRequest.objects.restrict(user, "change"), pk=source["request"]
         )
+    # The coverage page links here with the secretary and the person to talk with.
+    initial = {
+        name: request.GET[name]
+        for name in ("cadre", "talker_cadre", "kind")
+        if request.method == "GET" and request.GET.get(name)
+    }
     form = forms.TalkForm(
-        request.POST or None, user=user, obligation=obligation, request=talk_request
+        request.POST or None,
+        user=user,
+        obligation=obligation,
+        request=talk_request,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:

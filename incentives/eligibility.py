@@ -30,13 +30,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from assessment.choices import Grade
-from assessment.models import Consequence
 from cadre.choices import CadreStatus, PolicyStatus, StaffingType
 from cadre.models import Cadre, PolicyList, Rank, Unit
 
 from .choices import KIND_RANK_LADDER, KIND_RANK_RULES
-from .models import Adjustment, Sanction
-from .selectors import excellent_streak, grades_by_cadre, holds_on, restrictions_on
+from .selectors import (
+    cadres_on_record,
+    excellent_streak,
+    grades_by_cadre,
+    holds_on,
+    restrictions_on,
+)
 
 # Cadres whose grades, holds and restrictions are read together (one query each per chunk).
 CHUNK = 5000
@@ -342,18 +346,6 @@ def rank_eligibility(
         )
         for cadre in cadres
     ]
-
-
-def cadres_on_record(queryset) -> set[int]:
-    """The ids of the cadres of `queryset` with any sanction, 能上能下 action or assessment
-    consequence on record, whatever its status or period: the only cadres `holds_on` and
-    `restrictions_on` can find anything for. One query."""
-    ids = queryset.order_by().values("pk")
-    first, *others = (
-        model.objects.filter(cadre_id__in=ids).values_list("cadre_id", flat=True)
-        for model in (Sanction, Adjustment, Consequence)
-    )
-    return set(first.union(*others))
 
 
 def cadre_rank_eligibility(cadre, on: date | None = None) -> RankEligibility:

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db.models import Q
 
+from assessment.models import Consequence
 from assessment.rankings import restrictions_for
 from assessment.selectors import annual_grades
 from tolerance.selectors import accountability_held_against
@@ -76,6 +77,19 @@ def holds_on(cadre_ids, on: date) -> dict[int, list[Hold]]:
             Hold("adjustment", a.pk, a.get_action_display(), a.decided_on, a.impact_until)
         )
     return dict(found)
+
+
+def cadres_on_record(queryset) -> set[int]:
+    """The ids of the cadres of `queryset` with any sanction, 能上能下 action or assessment
+    consequence on record, whatever its status or period: the only cadres `holds_on` and
+    `restrictions_on` can find anything for (keep it in step with the tables they read). One
+    query."""
+    ids = queryset.order_by().values("pk")
+    first, *others = (
+        model.objects.filter(cadre_id__in=ids).values_list("cadre_id", flat=True)
+        for model in (Sanction, Adjustment, Consequence)
+    )
+    return set(first.union(*others))
 
 
 def grades_by_cadre(cadre_ids, years=None) -> dict[int, dict[int, str]]:

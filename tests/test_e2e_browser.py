@@ -5,45 +5,10 @@ downloads a browser. Install one with `apt-get install -y chromium`.
 """
 
 import datetime
-from pathlib import Path
-
-import pytest
 
 from cadre.choices import Role, UnitKind, UnitLevel
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TIMEOUT_MS
 from tests.factories import CadreFactory, UnitFactory, UserFactory
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` "
-            "(this test never downloads a browser).",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test makes
-    # meanwhile are ordinary blocking ones, which Django would otherwise refuse.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def test_sign_in_search_and_open_a_cadre(live_server, transactional_db, browser):
