@@ -7,21 +7,17 @@ not found (404); a role that may only read answers 403 to a write. Writes go thr
 `services`: their validation errors are shown on the field or row they name, with what the user
 typed."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
 from cadre.models import Cadre, Unit
+from cadre.pages import add_service_errors, require, xlsx_response
 from cadre.pagination import CappedPaginator
 
 from . import forms, services
@@ -46,23 +42,15 @@ def _can_write(user):
 
 
 def _require_read(user):
-    if not _can_read(user):
-        raise PermissionDenied(_("您的角色不能查看年度考核"))
+    require(_can_read(user), _("您的角色不能查看年度考核"))
 
 
 def _require_write(user):
-    if not _can_write(user):
-        raise PermissionDenied(_("年度考核由组织部门办理"))
+    require(_can_write(user), _("年度考核由组织部门办理"))
 
 
 def _error_messages(error: ValidationError):
     return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-
-
-def add_service_errors(form, error: ValidationError):
-    """Show a service's ValidationError on the fields it names, the rest above the form."""
-    for field, errors in _error_messages(error).items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _cycle_queryset(user):
@@ -322,13 +310,12 @@ def cycle_export(request, pk):
         .select_related("cadre", "unit")
         .order_by("unit__path", "cadre__name", "pk")
     )
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("年度考核等次"))
-    sheet.append(
-        [_("姓名"), _("考核所在单位"), _("现任职务"), _("考核等次"), _("担当作为情况"), _("评语")]
-    )
-    for grade in grades.iterator(chunk_size=1000):
-        sheet.append(
+    return xlsx_response(
+        _("年度考核等次"),
+        _("%(title)s-等次.xlsx") % {"title": cycle.title},
+        f"assessment-{cycle.year}-{cycle.pk}.xlsx",
+        [_("姓名"), _("考核所在单位"), _("现任职务"), _("考核等次"), _("担当作为情况"), _("评语")],
+        (
             [
                 grade.cadre.name,
                 grade.unit.name,
@@ -337,16 +324,9 @@ def cycle_export(request, pk):
                 grade.responsibility,
                 grade.comments,
             ]
-        )
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(
-        _("%(title)s-等次.xlsx") % {"title": cycle.title},
-        f"assessment-{cycle.year}-{cycle.pk}.xlsx",
+            for grade in grades.iterator(chunk_size=1000)
+        ),
     )
-    return response
 
 
 # --- grading grid ----------------------------------------------------------------------------

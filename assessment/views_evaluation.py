@@ -9,29 +9,24 @@ The rater page (`rate/<token>/`) needs no login: the token is the only key. It s
 round's subjects with a 0-100 score each, works on a phone, and after submitting only thanks
 the rater. Nothing on any page shows an individual score or which link gave it."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
 from cadre import access
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
+from cadre.pages import add_service_errors, require, xlsx_response
 from cadre.pagination import CappedPaginator
 
 from . import evaluation as ev
 from .choices import EvaluationStatus
 from .forms_evaluation import EvaluationOpenForm, InviteForm, RaterForm
 from .models import READ_ROLES, RaterInvitation
-from .views import add_service_errors
 
 PER_PAGE = 30
 DENIED = "360度评价由组织部门办理"
@@ -42,13 +37,11 @@ def _can_read(user):
 
 
 def _require_read(user):
-    if not _can_read(user):
-        raise PermissionDenied(_("您的角色不能查看360度评价"))
+    require(_can_read(user), _("您的角色不能查看360度评价"))
 
 
 def _require_write(user):
-    if not ev.may_write(user):
-        raise PermissionDenied(_(DENIED))
+    require(ev.may_write(user), _(DENIED))
 
 
 def _get(request, pk):
@@ -220,20 +213,16 @@ def evaluation_links_export(request, pk):
             status=400,
         )
     labels = {code: g["label"] for code, g in ev.group_weights(evaluation).items()}
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("评价链接"))
-    sheet.append([_("序号"), _("评价主体"), _("评价链接（每个链接只能使用一次）")])
-    for n, (digest, token) in enumerate(hashes.items(), start=1):
-        sheet.append([n, labels.get(groups[digest], groups[digest]), _rater_url(request, token)])
-    stream = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(
+    return xlsx_response(
+        _("评价链接"),
         _("%(title)s-评价链接.xlsx") % {"title": evaluation.title},
         f"evaluation-{evaluation.pk}-links.xlsx",
+        [_("序号"), _("评价主体"), _("评价链接（每个链接只能使用一次）")],
+        (
+            [n, labels.get(groups[digest], groups[digest]), _rater_url(request, token)]
+            for n, (digest, token) in enumerate(hashes.items(), start=1)
+        ),
     )
-    return response
 
 
 @login_required
@@ -260,30 +249,28 @@ def evaluation_results_export(request, pk):
         messages.error(request, _("评价结束后才能查看和导出结果。"))
         return redirect("assessment:evaluation_detail", evaluation.pk)
     groups = list(ev.group_weights(evaluation).values())
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("360度评价结果"))
     header = [_("评价对象"), _("单位")]
     for group in groups:
         header += [f"{group['label']}（{group['percent']}%）{_('平均分')}", _("人数")]
-    sheet.append([*header, _("总人数"), _("加权得分")])
-    for row in ev.weighted_scores(evaluation):
-        cells = [row["name"], row["unit"]]
-        for cell in row["groups"]:
-            cells += [
-                float(cell["average"]) if cell["average"] is not None else "",
-                cell["count"],
-            ]
-        weighted = float(row["weighted"]) if row["weighted"] is not None else ""
-        sheet.append([*cells, row["count"], weighted])
-    stream = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(
+
+    def lines():
+        for row in ev.weighted_scores(evaluation):
+            cells = [row["name"], row["unit"]]
+            for cell in row["groups"]:
+                cells += [
+                    float(cell["average"]) if cell["average"] is not None else "",
+                    cell["count"],
+                ]
+            weighted = float(row["weighted"]) if row["weighted"] is not None else ""
+            yield [*cells, row["count"], weighted]
+
+    return xlsx_response(
+        _("360度评价结果"),
         _("%(title)s-结果.xlsx") % {"title": evaluation.title},
         f"evaluation-{evaluation.pk}-results.xlsx",
+        [*header, _("总人数"), _("加权得分")],
+        lines(),
     )
-    return response
 
 
 # --- the rater's page (no login) --------------------------------------------------------------

@@ -8,19 +8,17 @@ Reads go through `restrict(user)`: a cadre or unit outside the user's jurisdicti
 `assessment.ordinary`, whose validation errors are shown on the fields they name."""
 
 import datetime
-import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
 from cadre.models import Cadre
+from cadre.pages import add_service_errors, xlsx_response
 from cadre.pagination import CappedPaginator
 
 from . import forms_ordinary as forms
@@ -35,12 +33,6 @@ TAB = "ordinary"
 def _can_read_units(user):
     """Staff who look at a unit's records; a cadre looks at their own."""
     return user.is_superuser or bool(set(user.roles or []) & READ_ROLES)
-
-
-def _add_service_errors(form, error: ValidationError):
-    items = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, errors in items.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _visible_cadre(user, pk):
@@ -172,7 +164,7 @@ def week_save(request, pk):
                 actor=request.user, cadre=cadre, **form.service_kwargs()
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -195,7 +187,7 @@ def month_save(request, pk):
                 actor=request.user, cadre=cadre, **form.service_kwargs()
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("已保存%(month)s的月度小结。") % {"month": f"{row.month:%Y-%m}"}
@@ -225,7 +217,7 @@ def review(request, pk):
                 actor=user, summary=summary, review=form.cleaned_data["review"]
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已保存审阅意见。"))
             return redirect("assessment:ordinary_cadre", summary.cadre_id)
@@ -290,9 +282,11 @@ def unit_export(request):
     if not form.is_bound or not form.is_valid():
         return redirect("assessment:ordinary")
     data, rows = _completeness(request, form)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("平时考核纪实情况"))
-    sheet.append(
+    label = f"{data['year']}Q{data['quarter']}"
+    return xlsx_response(
+        _("平时考核纪实情况"),
+        _("平时考核-%(unit)s-%(quarter)s.xlsx") % {"unit": data["unit"].name, "quarter": label},
+        f"ordinary-{data['unit'].pk}-{label}.xlsx",
         [
             _("姓名"),
             _("现任职务"),
@@ -302,10 +296,8 @@ def unit_export(request):
             _("小结月数"),
             _("应小结月数"),
             _("本周已纪实"),
-        ]
-    )
-    for row in rows:
-        sheet.append(
+        ],
+        (
             [
                 row["cadre"].name,
                 row["cadre"].post,
@@ -316,14 +308,6 @@ def unit_export(request):
                 row["months_due"],
                 _("是") if row["recorded_this_week"] else _("否"),
             ]
-        )
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    label = f"{data['year']}Q{data['quarter']}"
-    response["Content-Disposition"] = attachment_header(
-        _("平时考核-%(unit)s-%(quarter)s.xlsx") % {"unit": data["unit"].name, "quarter": label},
-        f"ordinary-{data['unit'].pk}-{label}.xlsx",
+            for row in rows
+        ),
     )
-    return response

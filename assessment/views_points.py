@@ -7,21 +7,17 @@ Reads go through `points.points_ledger` / `restrict(user)`: an entry or unit out
 jurisdiction is not found (404); a role that may not act answers 403. Writes go through
 `assessment.points`, whose validation errors are shown on the fields they name."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
 from cadre.models import Unit
+from cadre.pages import add_service_errors, require, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
 from cadre.templatetags.cadre_tags import select_html
 
@@ -34,8 +30,6 @@ ENTRIES_PER_PAGE = 50
 QUEUE_PER_PAGE = 30
 UNITS_PER_PAGE = 50
 EXPORT_CHUNK = 2000
-# The unit filter offers the user's unit and two levels below it.
-UNIT_FILTER_DEPTH = 2
 TAB = "points"
 
 
@@ -44,14 +38,7 @@ def _can_read(user):
 
 
 def _require_read(user):
-    if not _can_read(user):
-        raise PermissionDenied(_("您的角色不能查看考核积分"))
-
-
-def _add_service_errors(form, error: ValidationError):
-    items = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, errors in items.items():
-        form.add_error(field if field in form.fields else None, errors)
+    require(_can_read(user), _("您的角色不能查看考核积分"))
 
 
 def _common(request, **extra):
@@ -62,23 +49,6 @@ def _common(request, **extra):
         "can_review": points.is_points_reviewer(user),
         **extra,
     }
-
-
-def _unit_options(user, selected):
-    base_depth = user.unit.depth if user.unit_id else 0
-    units = Unit.objects.restrict(user).filter(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    if str(selected).isdigit():
-        units = units | Unit.objects.restrict(user).filter(pk=int(selected))
-    return select_html(
-        "unit",
-        None,
-        (
-            (unit_id, "\u3000" * max(depth - base_depth, 0) + name)
-            for unit_id, name, depth in units.order_by("path").values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
-    )
 
 
 def _item_options(user, selected):
@@ -127,7 +97,7 @@ def ledger(request):
             page=page,
             form=filterset.form,
             totals=totals,
-            unit_options=_unit_options(user, data.get("unit", "")),
+            unit_options=unit_options(user, data.get("unit", "")),
             item_options=_item_options(user, data.get("item", "")),
             statuses=PointsStatus.choices,
             status_selected=data.get("status", ""),
@@ -159,21 +129,14 @@ def export(request):
     user = request.user
     _require_read(user)
     _filterset, rows = _filtered(request)
-    columns = _export_columns()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("考核积分"))
-    sheet.append([header for header, _value in columns])
-    for entry in rows.iterator(chunk_size=EXPORT_CHUNK):
-        sheet.append([value(entry) for _header, value in columns])
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
     day = timezone.localdate().strftime("%Y%m%d")
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(
-        _("考核积分-%(day)s.xlsx") % {"day": day}, f"points-{day}.xlsx"
+    return xlsx_response(
+        _("考核积分"),
+        _("考核积分-%(day)s.xlsx") % {"day": day},
+        f"points-{day}.xlsx",
+        _export_columns(),
+        rows.iterator(chunk_size=EXPORT_CHUNK),
     )
-    return response
 
 
 # --- submitting -------------------------------------------------------------------------------
@@ -190,7 +153,7 @@ def submit(request):
         try:
             entry = points.points_entry_submit(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -223,7 +186,7 @@ def city_result(request):
         try:
             entries = points.points_city_result_record(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -296,7 +259,7 @@ def review(request, pk):
             messages.error(request, " ".join(error.messages))
             return redirect("assessment:points_review_queue")
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             done = _("已通过") if form.cleaned_data["approve"] else _("已退回")
             messages.success(
@@ -359,6 +322,6 @@ def summary(request):
             quarter=quarter,
             start=start,
             end=end,
-            unit_options=_unit_options(user, root.pk if root else ""),
+            unit_options=unit_options(user, root.pk if root else ""),
         ),
     )

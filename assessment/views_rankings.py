@@ -9,25 +9,22 @@ Reads go through `restrict(user)`: an object outside the jurisdiction is not fou
 role that may not act answers 403. Writes go through `assessment.rankings` and
 `assessment.quarterly`, whose validation errors are shown on the fields they name."""
 
-import tempfile
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
 from cadre.models import Unit
+from cadre.pages import add_service_errors, require, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
-from cadre.templatetags.cadre_tags import select_html
 from tolerance.documents import docx_response
 
 from . import filtersets, rankings
@@ -44,7 +41,6 @@ LINKS_PER_PAGE = 50
 RUNS_SHOWN = 20
 TEAMS_PER_PAGE = 50
 EXPORT_CHUNK = 2000
-UNIT_FILTER_DEPTH = 2
 # The bar chart of a ranking (SVG drawn here: no script, no external library).
 CHART_LABEL_WIDTH = 170
 CHART_BAR_WIDTH = 420
@@ -52,19 +48,11 @@ CHART_ROW_HEIGHT = 22
 
 
 def _require_read(user):
-    if not rankings.can_read_rankings(user):
-        raise PermissionDenied(_("您的角色不能查看考核排名"))
+    require(rankings.can_read_rankings(user), _("您的角色不能查看考核排名"))
 
 
 def _require_manage(user, message=None):
-    if not rankings.can_manage_rankings(user):
-        raise PermissionDenied(message or _("排名组由组织部门设置"))
-
-
-def _add_service_errors(form, error: ValidationError):
-    items = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, errors in items.items():
-        form.add_error(field if field in form.fields else None, errors)
+    require(rankings.can_manage_rankings(user), message or _("排名组由组织部门设置"))
 
 
 def _common(request, page_name, **extra):
@@ -76,23 +64,6 @@ def _common(request, page_name, **extra):
     }
 
 
-def _unit_options(user, selected):
-    base_depth = user.unit.depth if user.unit_id else 0
-    units = Unit.objects.restrict(user).filter(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    if str(selected).isdigit():
-        units = units | Unit.objects.restrict(user).filter(pk=int(selected))
-    return select_html(
-        "unit",
-        None,
-        (
-            (unit_id, "\u3000" * max(depth - base_depth, 0) + name)
-            for unit_id, name, depth in units.order_by("path").values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
-    )
-
-
 def _chosen_unit(request, name="unit"):
     """The unit of the query string (in the jurisdiction, else 404), or the user's own."""
     value = request.GET.get(name, "")
@@ -102,20 +73,6 @@ def _chosen_unit(request, name="unit"):
     if request.user.unit_id:
         return units.filter(pk=request.user.unit_id).first()
     return units.order_by("depth", "path").first()
-
-
-def _xlsx(title, header, rows, filename, fallback):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(filename, fallback)
-    return response
 
 
 # --- ranking groups ---------------------------------------------------------------------------
@@ -169,7 +126,7 @@ def group_create(request):
         try:
             group = rankings.ranking_group_save(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("已新建排名组“%(name)s”，请设置参加排名的成员。") % {"name": group.name}
@@ -196,7 +153,7 @@ def group_edit(request, pk):
         try:
             rankings.ranking_group_save(actor=user, group=group, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("已保存排名组“%(name)s”。") % {"name": form.cleaned_data["name"]}
@@ -224,7 +181,7 @@ def group_members(request, pk):
         try:
             rankings.ranking_group_members_set(actor=user, group=group, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已保存“%(name)s”的排名成员。") % {"name": group.name})
             return redirect("assessment:rankings_group", pk=group.pk)
@@ -381,7 +338,9 @@ def group_export(request, pk):
         "year": year,
         "q": quarter,
     }
-    return _xlsx(_("排名"), header, lines(), name, f"ranking-{group.pk}-{year}q{quarter}.xlsx")
+    return xlsx_response(
+        _("排名"), name, f"ranking-{group.pk}-{year}q{quarter}.xlsx", header, lines()
+    )
 
 
 # --- single-item champions --------------------------------------------------------------------
@@ -407,7 +366,7 @@ def champions(request):
             year=year,
             quarter=quarter,
             champions=found,
-            unit_options=_unit_options(user, unit.pk if unit else ""),
+            unit_options=unit_options(user, unit.pk if unit else ""),
         ),
     )
 
@@ -437,7 +396,7 @@ def consequences(request):
             "consequences",
             page=page,
             form=filterset.form,
-            unit_options=_unit_options(user, filterset.data.get("unit", "")),
+            unit_options=unit_options(user, filterset.data.get("unit", "")),
             is_filtered=any(v for k, v in request.GET.items() if k != "page"),
         ),
     )
@@ -475,12 +434,12 @@ def consequences_export(request):
             ]
 
     day = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(
+    return xlsx_response(
         _("考核结果运用"),
-        header,
-        lines(),
         _("考核结果运用-%(day)s.xlsx") % {"day": day},
         f"consequences-{day}.xlsx",
+        header,
+        lines(),
     )
 
 
@@ -511,7 +470,7 @@ def links(request):
         try:
             link = rankings.supervision_link_save(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -540,7 +499,7 @@ def links(request):
             form=form,
             year=year,
             quarter=quarter,
-            unit_options=_unit_options(user, unit.pk if unit else ""),
+            unit_options=unit_options(user, unit.pk if unit else ""),
         ),
         status=400 if form is not None and form.is_bound and form.errors else 200,
     )
@@ -621,7 +580,7 @@ def quarterly(request):
                 quarter=form.cleaned_data["quarter"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -652,7 +611,7 @@ def quarterly(request):
             report_year=report_year,
             report_quarter=report_quarter,
             page=page,
-            unit_options=_unit_options(user, unit.pk if unit else ""),
+            unit_options=unit_options(user, unit.pk if unit else ""),
         ),
         status=400 if form.is_bound and form.errors else 200,
     )

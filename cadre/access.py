@@ -8,6 +8,8 @@ admin, exports and tasks all read through it, so an out-of-scope object is simpl
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from .choices import Role
 
 VIEW, ADD, CHANGE, DELETE, EXPORT, IMPORT, VIEW_SENSITIVE = (
@@ -95,3 +97,47 @@ def can_see_sensitive(user, cadre):
     if scope.allows(VIEW_SENSITIVE):
         return True
     return scope.cadre_id is not None and scope.cadre_id == cadre.pk
+
+
+class RoleScope:
+    """The jurisdiction of an app whose records some roles write and others read (incentives,
+    care): rows about cadres, or of units, inside the user's management scope. A user without
+    one of the roles sees nothing; writes need a write role."""
+
+    def __init__(self, *, write_roles, read_roles):
+        self.write_roles = frozenset(write_roles)
+        self.read_roles = frozenset(read_roles)
+
+    def _allowed(self, user, action) -> bool:
+        scope = scope_for(user)
+        roles = set(getattr(user, "roles", None) or [])
+        allowed = self.write_roles if action != VIEW else self.read_roles
+        return scope.everything or bool(roles & allowed and scope.path)
+
+    def can_write(self, user) -> bool:
+        return self._allowed(user, CHANGE)
+
+    def can_read(self, user) -> bool:
+        return self._allowed(user, VIEW)
+
+    def cadre_q(self, user, action=VIEW, prefix="cadre"):
+        """Q for rows about cadres inside the user's scope (unit subtree, limited by post
+        level), or None when the user may see none."""
+        if not self._allowed(user, action):
+            return None
+        scope = scope_for(user)
+        if scope.everything:
+            return Q()
+        q = Q(**{f"{prefix}__unit__path__startswith": scope.path})
+        if scope.max_level_order is not None:
+            q &= Q(**{f"{prefix}__post_level__isnull": True}) | Q(
+                **{f"{prefix}__post_level__order__lte": scope.max_level_order}
+            )
+        return q
+
+    def unit_q(self, user, action=VIEW, prefix="unit"):
+        """Q for rows of units in the user's subtree, or None."""
+        if not self._allowed(user, action):
+            return None
+        scope = scope_for(user)
+        return Q() if scope.everything else Q(**{f"{prefix}__path__startswith": scope.path})

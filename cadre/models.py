@@ -885,3 +885,78 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+
+
+# --- shared by the apps whose records some roles write and others read ------------------------
+
+
+class RoleScopedCadreQuerySet(models.QuerySet):
+    """Rows about one cadre: visible when the cadre is inside the user's scope. Subclasses name
+    the app's `role_scope` (an `access.RoleScope`) and, when the cadre is reached through
+    another row, `cadre_path`."""
+
+    role_scope: access.RoleScope
+    cadre_path = "cadre"
+
+    def restrict(self, user, action="view"):
+        q = self.role_scope.cadre_q(user, action, prefix=self.cadre_path)
+        return self.none() if q is None else self.filter(q)
+
+
+class RoleScopedUnitQuerySet(models.QuerySet):
+    """Rows of a unit: visible inside the user's subtree (see RoleScopedCadreQuerySet)."""
+
+    role_scope: access.RoleScope
+    unit_path = "unit"
+
+    def restrict(self, user, action="view"):
+        q = self.role_scope.unit_q(user, action, prefix=self.unit_path)
+        return self.none() if q is None else self.filter(q)
+
+
+class ActionLog(models.Model):
+    """One change of a record (who, when, from which status to which, why), as the timelines
+    show it; each app keeps its own append-only table of these, with its own `subject`
+    choices. pghistory keeps the field-level history besides."""
+
+    subject_id = models.PositiveBigIntegerField(_("对象编号"))
+    action = models.CharField(_("操作"), max_length=40)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_subject_display()} #{self.subject_id} {self.action}"
+
+    @classmethod
+    def record(cls, subject, obj, action, *, actor=None, from_status="", to_status="", note=""):
+        """Append one line to the record's timeline."""
+        return cls.objects.create(
+            subject=subject,
+            subject_id=obj.pk,
+            action=action,
+            from_status=from_status or "",
+            to_status=to_status or "",
+            note=note or "",
+            actor=actor
+            if actor is not None and getattr(actor, "is_authenticated", False)
+            else None,
+        )
+
+    @classmethod
+    def of(cls, subject, obj):
+        """The timeline of one record, oldest first."""
+        return cls.objects.filter(subject=subject, subject_id=obj.pk).select_related("actor")

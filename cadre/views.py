@@ -8,7 +8,7 @@ through `services`, whose validation errors are put back on the form field they 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,29 +21,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import access, exports, selectors, services
 from .forms import CadreForm
 from .models import Cadre, MentoringPair, PostHistory, PostLevel, Rank, Unit
+from .pages import add_service_errors, require, unit_options
 from .pagination import CappedPaginator
-from .templatetags.cadre_tags import select_html
 
 CADRES_PER_PAGE = 50
 NOTIFICATIONS_PER_PAGE = 30
 
 
 def _require(user, action):
-    if not access.can(user, action):
-        raise PermissionDenied(_("您没有执行此操作的权限"))
+    require(access.can(user, action), _("您没有执行此操作的权限"))
 
 
 def _client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
-
-
-def _add_service_errors(form, error: ValidationError):
-    """Show a service's ValidationError on the fields it names, the rest above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -129,11 +119,6 @@ def unit_detail(request, pk):
 # --- cadre list and export ------------------------------------------------------------------
 
 
-# The unit filter offers the user's unit and two levels below it (province → cities →
-# counties); deeper units are reached from the unit pages, which link here with ?unit=.
-UNIT_FILTER_DEPTH = 2
-
-
 def _filter_form(filterset, user):
     """The FilterSet's form, with "全部" as the empty choice and the unit filter as a choice
     among the units the user may see."""
@@ -142,22 +127,7 @@ def _filter_form(filterset, user):
         field = form.fields[name]
         field.empty_label = _("全部")
         field.widget.choices = field.choices  # the widget holds its own copy of the choices
-    base_depth = user.unit.depth if user.unit_id else 0
-    selected = filterset.data.get("unit", "")
-    shallow = Q(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    if selected.isdigit():
-        shallow |= Q(pk=int(selected))
-    units = Unit.objects.restrict(user).filter(shallow).order_by("path")
-    form.unit_options = select_html(
-        "unit",
-        None,
-        (
-            (unit_id, "\u3000" * max(depth - base_depth, 0) + name)
-            for unit_id, name, depth in units.values_list("id", "name", "depth")
-        ),
-        selected,
-        with_select=False,
-    )
+    form.unit_options = unit_options(user, filterset.data.get("unit", ""))
     return form
 
 
@@ -397,7 +367,7 @@ def cadre_create(request):
         try:
             cadre = services.cadre_create(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已新增干部“%(name)s”。") % {"name": cadre.name})
             return redirect(cadre)
@@ -414,7 +384,7 @@ def cadre_update(request, pk):
         try:
             services.cadre_update(actor=user, cadre=cadre, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已保存对“%(name)s”的修改。") % {"name": cadre.name})
             return redirect(cadre)

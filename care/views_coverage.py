@@ -5,22 +5,16 @@ talk), and the percentage; filters by year, level and unit; the missing pairs as
 Reads go through `care.coverage.coverage_for_user`: a secretary outside the jurisdiction is not
 listed; a role that may not read care records answers 403."""
 
-import tempfile
-
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
 from cadre.models import Unit
-from cadre.templatetags.cadre_tags import select_html
+from cadre.pages import require, unit_options, xlsx_response
 
 from . import coverage as cov
 from .models.common import can_read, can_write
@@ -37,8 +31,7 @@ class CoverageFilterForm(forms.Form):
 
 
 def _require_read(user):
-    if not can_read(user):
-        raise PermissionDenied(_("您的角色不能查看年度谈心谈话覆盖情况"))
+    require(can_read(user), _("您的角色不能查看年度谈心谈话覆盖情况"))
 
 
 def _filtered(request):
@@ -61,21 +54,6 @@ def _filtered(request):
     if missing_only:
         rows = [r for r in rows if r.missing]
     return form, year, rows
-
-
-def _unit_options(user, selected):
-    units = Unit.objects.restrict(user).filter(kind__in=cov.GOVERNED_KINDS).order_by("path")
-    base_depth = user.unit.depth if user.unit_id else 0
-    return select_html(
-        "unit",
-        None,
-        (
-            (uid, "\u3000" * max(depth - base_depth, 0) + name)
-            for uid, name, depth in units.values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
-    )
 
 
 @login_required
@@ -108,7 +86,12 @@ def coverage(request):
             "totals": cov.totals(rows),
             "levels": cov.level_choices(),
             "level_selected": form.data.get("level", ""),
-            "unit_options": _unit_options(user, form.data.get("unit", "")),
+            "unit_options": unit_options(
+                user,
+                form.data.get("unit", ""),
+                Unit.objects.restrict(user).filter(kind__in=cov.GOVERNED_KINDS),
+                depth=None,
+            ),
             "can_record": can_write(user),
             "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "year")),
         },
@@ -135,17 +118,14 @@ def coverage_export(request):
     _require_read(user)
     _form, year, rows = _filtered(request)
     columns = _export_columns()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("未覆盖谈话"))
-    sheet.append([header for header, _value in columns])
-    for row in rows:
-        for cadre in row.missing:
-            sheet.append([value(year, row, cadre) for _header, value in columns])
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(
-        _("年度谈心谈话未覆盖名单-%(year)s.xlsx") % {"year": year}, f"talk-coverage-{year}.xlsx"
+    return xlsx_response(
+        _("未覆盖谈话"),
+        _("年度谈心谈话未覆盖名单-%(year)s.xlsx") % {"year": year},
+        f"talk-coverage-{year}.xlsx",
+        [header for header, _value in columns],
+        (
+            [value(year, row, cadre) for _header, value in columns]
+            for row in rows
+            for cadre in row.missing
+        ),
     )
-    return response

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cadre.models import Cadre
+from cadre.pages import add_service_errors, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
 
 from . import filtersets_hardship as filtersets
@@ -23,15 +24,7 @@ from . import forms_hardship as forms
 from . import hardship
 from .choices import ApplicationStatus, LogSubject
 from .models.common import can_read, can_write
-from .views_leave import (
-    add_service_errors,
-    is_filtered,
-    labelled_timeline,
-    require_read,
-    require_write,
-    unit_options,
-    xlsx_response,
-)
+from .views_leave import is_filtered, labelled_timeline, require_read, require_write
 
 PER_PAGE = 50
 S = ApplicationStatus
@@ -112,6 +105,7 @@ def application_export(request):
         "hardship-applications",
         _application_columns(),
         rows.iterator(chunk_size=2000),
+        dated=True,
     )
 
 
@@ -345,7 +339,12 @@ def fund_export(request, pk):
         (_("经办人"), lambda e: str(e.recorded_by or "")),
     ]
     return xlsx_response(
-        fund.name, _("%(name)s收支明细") % {"name": fund.name}, f"fund-{fund.pk}", columns, rows
+        fund.name[:31],
+        _("%(name)s收支明细") % {"name": fund.name},
+        f"fund-{fund.pk}",
+        columns,
+        rows,
+        dated=True,
     )
 
 

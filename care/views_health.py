@@ -6,23 +6,18 @@ Reads go through `restrict(user)`: a plan or record outside the jurisdiction is 
 a role that may not act answers 403. The conclusion and health advice are shown only to the
 cadre themself and the organisation department (`health.can_read_conclusion`)."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
 from cadre import access
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
-from cadre.models import Cadre, Unit
+from cadre.models import Cadre
+from cadre.pages import add_service_errors, require, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
-from cadre.templatetags.cadre_tags import select_html
 
 from . import filtersets_health as filtersets
 from . import forms_health as forms
@@ -37,34 +32,11 @@ TAB = "health"
 
 
 def _require_read(user):
-    if not can_read(user):
-        raise PermissionDenied(_("您的角色不能查看健康体检"))
+    require(can_read(user), _("您的角色不能查看健康体检"))
 
 
 def _require_write(user):
-    if not can_write(user):
-        raise PermissionDenied(_("健康体检由组织部门办理"))
-
-
-def _add_service_errors(form, error: ValidationError):
-    items = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, errors in items.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _unit_options(user, selected):
-    base_depth = user.unit.depth if user.unit_id else 0
-    units = Unit.objects.restrict(user).filter(depth__lte=base_depth + 2).order_by("path")
-    return select_html(
-        "unit",
-        None,
-        (
-            (uid, "\u3000" * max(depth - base_depth, 0) + name)
-            for uid, name, depth in units.values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
-    )
+    require(can_write(user), _("健康体检由组织部门办理"))
 
 
 # --- plans ------------------------------------------------------------------------------------
@@ -86,7 +58,7 @@ def plan_list(request):
             "tab": TAB,
             "page": page,
             "form": filterset.form,
-            "unit_options": _unit_options(user, filterset.data.get("unit", "")),
+            "unit_options": unit_options(user, filterset.data.get("unit", ""), with_selected=False),
             "can_write": can_write(user),
             "is_filtered": any(v for k, v in request.GET.items() if k != "page"),
         },
@@ -103,7 +75,7 @@ def plan_create(request):
         try:
             plan = health.checkup_plan_create(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -212,20 +184,13 @@ def plan_export(request, pk):
     _require_read(user)
     plan = get_object_or_404(health.plan_list(user), pk=pk)
     _filterset, rows = _plan_records(request, plan)
-    columns = _export_columns(user, health.extra_item_labels(plan))
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("体检名单"))
-    sheet.append([header for header, _value in columns])
-    for record in rows.iterator(chunk_size=EXPORT_CHUNK):
-        sheet.append([value(record) for _header, value in columns])
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(
-        _("%(title)s-体检名单.xlsx") % {"title": plan.title}, f"checkup-{plan.year}-{plan.pk}.xlsx"
+    return xlsx_response(
+        _("体检名单"),
+        _("%(title)s-体检名单.xlsx") % {"title": plan.title},
+        f"checkup-{plan.year}-{plan.pk}.xlsx",
+        _export_columns(user, health.extra_item_labels(plan)),
+        rows.iterator(chunk_size=EXPORT_CHUNK),
     )
-    return response
 
 
 # --- a cadre's check-up -----------------------------------------------------------------------
@@ -267,7 +232,7 @@ def record_attend(request, pk):
             messages.error(request, str(error))
             return redirect("care:checkup_plan_detail", pk=record.plan_id)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已登记%(name)s的体检情况。") % {"name": record.cadre.name})
             return redirect("care:checkup_plan_detail", pk=record.plan_id)

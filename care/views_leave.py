@@ -6,24 +6,19 @@ the forms to record a plan, leave and overtime. A cadre user sees their own figu
 Reads go through `restrict(user)`: a cadre outside the jurisdiction is not found (404). Writes
 go through `care.leave`, whose validation errors are shown on the fields they name."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
-from openpyxl import Workbook
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
 from cadre.models import Cadre, Unit
+from cadre.pages import add_service_errors, require, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
-from cadre.templatetags.cadre_tags import select_html
 
 from . import forms_leave as forms
 from . import leave
@@ -39,45 +34,17 @@ from .models.common import can_read, can_write, timeline
 
 PER_PAGE = 50
 EXPORT_CHUNK = 2000
-UNIT_FILTER_DEPTH = 2
 
 
 # --- shared by the care pages of leave, hardship and living -------------------------------------
 
 
 def require_read(user):
-    if not can_read(user):
-        raise PermissionDenied(_("您的角色不能查看关心关爱记录"))
+    require(can_read(user), _("您的角色不能查看关心关爱记录"))
 
 
 def require_write(user):
-    if not can_write(user):
-        raise PermissionDenied(_("此事项由组织部门办理"))
-
-
-def add_service_errors(form, error: ValidationError):
-    items = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, errors in items.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def unit_options(user, selected, queryset=None):
-    """<option>s of the units the user may see, two levels below their own (indented)."""
-    base_depth = user.unit.depth if user.unit_id else 0
-    units = queryset if queryset is not None else Unit.objects.restrict(user)
-    shown = units.filter(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    if str(selected).isdigit():
-        shown = shown | units.filter(pk=int(selected))
-    return select_html(
-        "unit",
-        None,
-        (
-            (pk, "\u3000" * max(depth - base_depth, 0) + name)
-            for pk, name, depth in shown.order_by("path").values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
-    )
+    require(can_write(user), _("此事项由组织部门办理"))
 
 
 def selected_unit(user, value, queryset=None):
@@ -85,24 +52,6 @@ def selected_unit(user, value, queryset=None):
         return None
     units = queryset if queryset is not None else Unit.objects.restrict(user)
     return get_object_or_404(units, pk=int(value))
-
-
-def xlsx_response(sheet_title, filename, fallback, columns, rows):
-    """A workbook of one sheet: the headers of `columns`, then one line per row."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    sheet.append([header for header, _value in columns])
-    for row in rows:
-        sheet.append([value(row) for _header, value in columns])
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    day = timezone.localdate().strftime("%Y%m%d")
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(
-        f"{filename}-{day}.xlsx", f"{fallback}-{day}.xlsx"
-    )
-    return response
 
 
 ACTION_LABELS = {
@@ -285,6 +234,7 @@ def export(request):
         f"leave-{year}",
         _overview_columns(),
         _rows_in_chunks(cadres, year),
+        dated=True,
     )
 
 

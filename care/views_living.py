@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cadre.pages import add_service_errors, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
 from cadre.selectors import policy_items
 
@@ -26,14 +27,11 @@ from .choices import KIND_FACILITY_KINDS, FacilityState, LogSubject, RoomStatus,
 from .models import Facility, HousingAllocation, HousingApplication, HousingRoom
 from .models.common import can_write
 from .views_leave import (
-    add_service_errors,
     is_filtered,
     labelled_timeline,
     require_read,
     require_write,
     selected_unit,
-    unit_options,
-    xlsx_response,
 )
 
 PER_PAGE = 50
@@ -102,7 +100,12 @@ def housing_export(request):
         (_("备注"), lambda r: r.note),
     ]
     return xlsx_response(
-        _("周转住房"), _("周转住房"), "turnover-housing", columns, rows.iterator(chunk_size=2000)
+        _("周转住房"),
+        _("周转住房"),
+        "turnover-housing",
+        columns,
+        rows.iterator(chunk_size=2000),
+        dated=True,
     )
 
 
@@ -398,7 +401,9 @@ def facilities_export(request):
         (item.label, lambda r, i=i: str(labels.get(r.cells[i][3], r.cells[i][3])))
         for i, item in enumerate(matrix.kinds)
     ]
-    return xlsx_response(_("五小设施"), _("五小设施建设情况"), "facilities", columns, matrix.rows)
+    return xlsx_response(
+        _("五小设施"), _("五小设施建设情况"), "facilities", columns, matrix.rows, dated=True
+    )
 
 
 @login_required

@@ -7,23 +7,17 @@ Reads go through `restrict(user)`: a record outside the user's jurisdiction is n
 Confidential content is shown only where `talks.can_read_confidential` allows it (a request's
 content where `talks.can_read_request_content` does). Writes go through `care.talks`."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
-from cadre.models import Unit
+from cadre.pages import add_service_errors, require, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
 from cadre.selectors import policy_items
-from cadre.templatetags.cadre_tags import select_html
 
 from . import filtersets_talks as filtersets
 from . import forms_talks as forms
@@ -34,24 +28,14 @@ from .models.common import can_read, can_write
 
 PER_PAGE = 50
 EXPORT_CHUNK = 2000
-# The unit filter offers the user's unit and two levels below it.
-UNIT_FILTER_DEPTH = 2
 
 
 def _require_staff(user):
-    if not can_read(user):
-        raise PermissionDenied(_("您的角色不能查看谈心谈话记录"))
+    require(can_read(user), _("您的角色不能查看谈心谈话记录"))
 
 
 def _require_write(user):
-    if not can_write(user):
-        raise PermissionDenied(_("谈心谈话由组织部门办理"))
-
-
-def _add_service_errors(form, error: ValidationError):
-    items = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, errors in items.items():
-        form.add_error(field if field in form.fields else None, errors)
+    require(can_write(user), _("谈心谈话由组织部门办理"))
 
 
 def _filtered(request, filterset_class, queryset):
@@ -61,41 +45,6 @@ def _filtered(request, filterset_class, queryset):
 
 def _is_filtered(request):
     return any(v for k, v in request.GET.items() if k != "page")
-
-
-def _xlsx(title, filename, fallback, columns, rows, user):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append([header for header, _value in columns])
-    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
-        sheet.append([value(row, user) for _header, value in columns])
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    day = timezone.localdate().strftime("%Y%m%d")
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(
-        f"{filename}-{day}.xlsx", f"{fallback}-{day}.xlsx"
-    )
-    return response
-
-
-def _unit_options(user, selected):
-    """The unit filter's options: the user's unit and two levels below it (and the chosen)."""
-    base_depth = user.unit.depth if user.unit_id else 0
-    units = Unit.objects.restrict(user).filter(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    if str(selected).isdigit():
-        units = units | Unit.objects.restrict(user).filter(pk=int(selected))
-    return select_html(
-        "unit",
-        None,
-        (
-            (unit_id, "\u3000" * max(depth - base_depth, 0) + name)
-            for unit_id, name, depth in units.order_by("path").values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
-    )
 
 
 def _trigger_choices(user):
@@ -127,7 +76,7 @@ def obligation_list(request):
             "today": today,
             "rows": [(o, talks.is_overdue(o, today)) for o in page.object_list],
             "triggers": _trigger_choices(user),
-            "unit_options": _unit_options(user, filterset.data.get("unit", "")),
+            "unit_options": unit_options(user, filterset.data.get("unit", "")),
             "can_write": can_write(user),
             "is_filtered": _is_filtered(request),
         },
@@ -136,18 +85,18 @@ def obligation_list(request):
 
 def _obligation_columns():
     return [
-        (_("干部"), lambda o, u: o.cadre.name),
-        (_("单位"), lambda o, u: o.cadre.unit.name),
-        (_("必谈情形"), lambda o, u: o.trigger_label),
-        (_("事由"), lambda o, u: o.reason),
-        (_("产生日期"), lambda o, u: o.created_on),
-        (_("应谈期限"), lambda o, u: o.due_on),
-        (_("状态"), lambda o, u: o.get_status_display()),
-        (_("是否逾期"), lambda o, u: _("逾期") if talks.is_overdue(o) else ""),
-        (_("责任单位"), lambda o, u: o.responsible_unit.name),
-        (_("承办人"), lambda o, u: str(o.assignee or "")),
-        (_("谈话日期"), lambda o, u: o.talk.held_on if o.talk_id else None),
-        (_("取消原因"), lambda o, u: o.cancel_reason),
+        (_("干部"), lambda o: o.cadre.name),
+        (_("单位"), lambda o: o.cadre.unit.name),
+        (_("必谈情形"), lambda o: o.trigger_label),
+        (_("事由"), lambda o: o.reason),
+        (_("产生日期"), lambda o: o.created_on),
+        (_("应谈期限"), lambda o: o.due_on),
+        (_("状态"), lambda o: o.get_status_display()),
+        (_("是否逾期"), lambda o: _("逾期") if talks.is_overdue(o) else ""),
+        (_("责任单位"), lambda o: o.responsible_unit.name),
+        (_("承办人"), lambda o: str(o.assignee or "")),
+        (_("谈话日期"), lambda o: o.talk.held_on if o.talk_id else None),
+        (_("取消原因"), lambda o: o.cancel_reason),
     ]
 
 
@@ -158,7 +107,14 @@ def obligation_export(request):
     _filterset, rows = _filtered(
         request, filtersets.ObligationFilterSet, talks.obligation_list(user)
     )
-    return _xlsx(_("五必谈"), _("五必谈应谈事项"), "due-talks", _obligation_columns(), rows, user)
+    return xlsx_response(
+        _("五必谈"),
+        _("五必谈应谈事项"),
+        "due-talks",
+        _obligation_columns(),
+        rows.iterator(chunk_size=EXPORT_CHUNK),
+        dated=True,
+    )
 
 
 def _obligation_context(request, obligation, **extra):
@@ -210,7 +166,7 @@ def obligation_assign(request, pk):
             messages.error(request, str(error))
             return redirect("care:obligation_detail", pk=pk)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("已交由%(name)s承办。") % {"name": form.cleaned_data["assignee"]}
@@ -239,7 +195,7 @@ def obligation_cancel(request, pk):
             messages.error(request, str(error))
             return redirect("care:obligation_detail", pk=pk)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已取消该应谈事项。"))
             return redirect("care:obligation_detail", pk=pk)
@@ -268,24 +224,24 @@ def talk_list(request):
             "tab": "talks",
             "page": page,
             "form": filterset.form,
-            "unit_options": _unit_options(user, filterset.data.get("unit", "")),
+            "unit_options": unit_options(user, filterset.data.get("unit", "")),
             "can_write": can_write(user),
             "is_filtered": _is_filtered(request),
         },
     )
 
 
-def _talk_columns():
+def _talk_columns(user):
     return [
-        (_("谈话日期"), lambda t, u: t.held_on),
-        (_("谈话对象"), lambda t, u: t.cadre.name),
-        (_("单位"), lambda t, u: t.cadre.unit.name),
-        (_("谈话人"), lambda t, u: t.talker_name),
-        (_("谈话类别"), lambda t, u: t.get_kind_display()),
-        (_("地点"), lambda t, u: t.place),
-        (_("谈话摘要"), lambda t, u: t.summary),
-        (_("跟进措施"), lambda t, u: t.follow_up),
-        (_("保密内容"), lambda t, u: talks.confidential_shown(u, t)),
+        (_("谈话日期"), lambda t: t.held_on),
+        (_("谈话对象"), lambda t: t.cadre.name),
+        (_("单位"), lambda t: t.cadre.unit.name),
+        (_("谈话人"), lambda t: t.talker_name),
+        (_("谈话类别"), lambda t: t.get_kind_display()),
+        (_("地点"), lambda t: t.place),
+        (_("谈话摘要"), lambda t: t.summary),
+        (_("跟进措施"), lambda t: t.follow_up),
+        (_("保密内容"), lambda t: talks.confidential_shown(user, t)),
     ]
 
 
@@ -295,7 +251,14 @@ def talk_export(request):
     user = request.user
     _require_staff(user)
     _filterset, rows = _filtered(request, filtersets.TalkFilterSet, talks.talk_list(user))
-    return _xlsx(_("谈心谈话"), _("谈心谈话记录"), "talks", _talk_columns(), rows, user)
+    return xlsx_response(
+        _("谈心谈话"),
+        _("谈心谈话记录"),
+        "talks",
+        _talk_columns(user),
+        rows.iterator(chunk_size=EXPORT_CHUNK),
+        dated=True,
+    )
 
 
 @login_required
@@ -352,7 +315,7 @@ def talk_create(request):
         except talks.TransitionConflict as error:
             messages.error(request, str(error))
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -385,7 +348,7 @@ def misfortune_create(request):
         try:
             report = talks.misfortune_report(actor=user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -458,7 +421,7 @@ def _answer(request, pk, service, done):
             messages.error(request, str(error))
             return redirect("care:request_detail", pk=pk)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("care:request_detail", pk=pk)
@@ -494,7 +457,7 @@ def request_create(request):
         try:
             talks.talk_request_submit(actor=user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("您的谈话申请已提交，组织部门将与您联系。"))
             return redirect("care:my_care")

@@ -8,25 +8,20 @@ Reads go through the selectors of `incentives.awards` (`restrict(user)`): a reco
 user's jurisdiction is not found (404); a role that may not act answers 403. Writes go through
 the services, whose errors are shown on the fields they name."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
-from cadre.models import Unit
+from cadre.pages import add_service_errors, require, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
-from cadre.templatetags.cadre_tags import select_html
 
 from . import awards
 from . import forms_awards as forms
@@ -38,7 +33,6 @@ from .models.common import can_read, can_write
 CAMPAIGNS_PER_PAGE = 30
 EXEMPLARS_PER_PAGE = 50
 EXPORT_CHUNK = 2000
-UNIT_FILTER_DEPTH = 2
 
 
 ACTION_LABELS = {
@@ -82,19 +76,11 @@ def _timeline(campaign, nominations):
 
 
 def _require_read(user):
-    if not can_read(user):
-        raise PermissionDenied(_("您的角色不能查看评选表彰"))
+    require(can_read(user), _("您的角色不能查看评选表彰"))
 
 
 def _require_write(user):
-    if not can_write(user):
-        raise PermissionDenied(_("评选表彰由组织部门办理"))
-
-
-def _add_service_errors(form, error: ValidationError):
-    items = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, errors in items.items():
-        form.add_error(field if field in form.fields else None, errors)
+    require(can_write(user), _("评选表彰由组织部门办理"))
 
 
 def _form_page(request, form, *, title, tab="awards", back, intro="", submit_label=None):
@@ -111,20 +97,6 @@ def _form_page(request, form, *, title, tab="awards", back, intro="", submit_lab
         },
         status=400 if form.is_bound and form.errors else 200,
     )
-
-
-def _xlsx(title, columns, rows, filename, ascii_name):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append([str(header) for header, _value in columns])
-    for row in rows:
-        sheet.append([value(row) for _header, value in columns])
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(filename, ascii_name)
-    return response
 
 
 # --- campaigns --------------------------------------------------------------------------------
@@ -166,7 +138,7 @@ def campaign_create(request):
         try:
             campaign = awards.campaign_create(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已发起评选活动“%(title)s”。") % {"title": campaign.title})
             return redirect("incentives:campaign_detail", pk=campaign.pk)
@@ -259,7 +231,7 @@ def campaign_transition(request, pk, name):
             return redirect("incentives:campaign_detail", pk=campaign.pk)
         except ValidationError as exc:
             error = exc
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -330,12 +302,12 @@ def campaign_export(request, pk):
     campaign = _campaign(user, pk)
     rows = awards.campaign_nominations(user, campaign)
     day = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(
+    return xlsx_response(
         _("推荐人选"),
-        _nomination_columns(),
-        rows,
         _("%(title)s-推荐人选及结果-%(day)s.xlsx") % {"title": campaign.title, "day": day},
         f"campaign-{campaign.pk}-{day}.xlsx",
+        _nomination_columns(),
+        rows,
     )
 
 
@@ -359,7 +331,7 @@ def nominate(request, pk):
             messages.error(request, str(conflict))
             return redirect("incentives:campaign_detail", pk=campaign.pk)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已推荐%(name)s。") % {"name": nomination})
             return redirect("incentives:campaign_detail", pk=campaign.pk)
@@ -397,7 +369,7 @@ def nomination_review(request, pk):
             messages.error(request, str(conflict))
             return redirect("incentives:campaign_detail", pk=nomination.campaign_id)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             done = _("审核通过") if form.cleaned_data["approve"] else _("审核未通过")
             messages.success(request, f"{nomination}：{done}")
@@ -448,7 +420,7 @@ def objection_record(request, pk):
             messages.error(request, str(conflict))
             return redirect("incentives:campaign_detail", pk=nomination.campaign_id)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("已登记对%(name)s的公示异议，待核查。") % {"name": nomination}
@@ -482,7 +454,7 @@ def objection_resolve(request, pk):
             messages.error(request, str(conflict))
             return redirect("incentives:campaign_detail", pk=nomination.campaign_id)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("公示异议已核查办结。"))
             return redirect("incentives:campaign_detail", pk=nomination.campaign_id)
@@ -497,24 +469,6 @@ def objection_resolve(request, pk):
 
 
 # --- the exemplar register --------------------------------------------------------------------
-
-
-def _unit_options(user, selected):
-    """The user's unit and two levels below it (and the one chosen), indented."""
-    base_depth = user.unit.depth if user.unit_id else 0
-    units = Unit.objects.restrict(user).filter(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    if str(selected).isdigit():
-        units = units | Unit.objects.restrict(user).filter(pk=int(selected))
-    return select_html(
-        "unit",
-        None,
-        (
-            (unit_id, "\u3000" * max(depth - base_depth, 0) + name)
-            for unit_id, name, depth in units.order_by("path").values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
-    )
 
 
 def _exemplars(request):
@@ -534,7 +488,7 @@ def exemplar_list(request):
         {
             "tab": "exemplars",
             "page": page,
-            "unit_options": _unit_options(user, filterset.data.get("unit", "")),
+            "unit_options": unit_options(user, filterset.data.get("unit", "")),
             "form": filterset.form,
             "data": filterset.data,
             "can_write": can_write(user),
@@ -565,12 +519,12 @@ def exemplar_export(request):
     _require_read(user)
     _filterset, rows = _exemplars(request)
     day = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(
+    return xlsx_response(
         _("先进典型库"),
-        _exemplar_columns(),
-        rows.iterator(chunk_size=EXPORT_CHUNK),
         _("先进典型库-%(day)s.xlsx") % {"day": day},
         f"exemplars-{day}.xlsx",
+        _exemplar_columns(),
+        rows.iterator(chunk_size=EXPORT_CHUNK),
     )
 
 
@@ -584,7 +538,7 @@ def exemplar_create(request):
         try:
             exemplar = awards.exemplar_add(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已登记先进典型%(name)s。") % {"name": exemplar})
             return redirect("incentives:exemplar_detail", pk=exemplar.pk)

@@ -6,24 +6,18 @@ Reads go through the selectors of `incentives.ledger` (`restrict(user)`): a reco
 user's jurisdiction is not found (404); a role that may not act answers 403. Writes go through
 the services, whose validation errors are shown on the fields they name."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
-from cadre.models import Unit
+from cadre.pages import add_service_errors, require, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
-from cadre.templatetags.cadre_tags import select_html
 
 from . import filtersets_ledger as filtersets
 from . import forms_ledger as forms
@@ -34,7 +28,6 @@ from .models.common import can_read, can_write, timeline
 
 PER_PAGE = 50
 EXPORT_CHUNK = 2000
-UNIT_FILTER_DEPTH = 2
 
 
 # What each line of a timeline says (IncentiveLog.action).
@@ -77,34 +70,11 @@ def _timeline(subject, obj):
 
 
 def _require_read(user):
-    if not can_read(user):
-        raise PermissionDenied(_("您的角色不能查看受处理处分干部台账"))
+    require(can_read(user), _("您的角色不能查看受处理处分干部台账"))
 
 
 def _require_write(user):
-    if not can_write(user):
-        raise PermissionDenied(_("受处理处分干部台账和能上能下由组织部门办理"))
-
-
-def _add_service_errors(form, error: ValidationError):
-    items = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, errors in items.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _unit_options(user, selected):
-    base_depth = user.unit.depth if user.unit_id else 0
-    units = Unit.objects.restrict(user).filter(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    return select_html(
-        "unit",
-        None,
-        (
-            (unit_id, "\u3000" * max(depth - base_depth, 0) + name)
-            for unit_id, name, depth in units.order_by("path").values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
-    )
+    require(can_write(user), _("受处理处分干部台账和能上能下由组织部门办理"))
 
 
 def _context(request, tab, **extra):
@@ -125,29 +95,10 @@ def _list_page(request, filterset_class, queryset, template, tab):
             tab,
             page=page,
             form=filterset.form,
-            unit_options=_unit_options(user, filterset.data.get("unit", "")),
+            unit_options=unit_options(user, filterset.data.get("unit", ""), with_selected=False),
             is_filtered=any(v for k, v in request.GET.items() if k != "page"),
         ),
     )
-
-
-def _workbook_response(title, filename, columns, rows):
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append([header for header, _value in columns])
-    for row in rows:
-        sheet.append([value(row) for _header, value in columns])
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    day = timezone.localdate().strftime("%Y%m%d")
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(
-        f"{title}-{day}.xlsx", f"{filename}-{day}.xlsx"
-    )
-    return response
 
 
 def _date(value):
@@ -214,11 +165,14 @@ def sanction_export(request):
     rows = rows.prefetch_related(
         Prefetch("trackings", queryset=SanctionTracking.objects.order_by("-tracked_on", "-pk"))
     )
-    return _workbook_response(
-        _("受处理处分干部台账"),
+    title = _("受处理处分干部台账")
+    return xlsx_response(
+        title,
+        title,
         "sanctions",
         _sanction_columns(),
         rows.iterator(chunk_size=EXPORT_CHUNK),
+        dated=True,
     )
 
 
@@ -257,7 +211,7 @@ def sanction_record(request):
         try:
             sanction = ledger.sanction_record(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -294,7 +248,7 @@ def _sanction_step(request, pk, form_class, step, *, title, success, confirm="",
             messages.error(request, str(conflict))
             return redirect("incentives:sanction_detail", sanction.pk)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, success % {"name": sanction.cadre.name})
             return redirect("incentives:sanction_detail", sanction.pk)
@@ -395,8 +349,9 @@ def adjustment_export(request):
     _require_read(user)
     filterset = filtersets.AdjustmentFilterSet(request.GET, queryset=ledger.adjustment_ledger(user))
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    return _workbook_response(
-        _("能上能下记录"), "adjustments", _adjustment_columns(), rows.iterator(EXPORT_CHUNK)
+    title = _("能上能下记录")
+    return xlsx_response(
+        title, title, "adjustments", _adjustment_columns(), rows.iterator(EXPORT_CHUNK), dated=True
     )
 
 
@@ -428,7 +383,7 @@ def adjustment_record(request):
         try:
             adjustment = ledger.adjustment_record(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -487,7 +442,7 @@ def review_decide(request, pk):
                 messages.error(request, str(conflict))
                 return redirect("incentives:review_decide", review.pk)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, _("已作出研判结论：%(name)s。") % {"name": review.cadre.name}

@@ -4,19 +4,14 @@ now for the next rank, with filters and Excel export; and one cadre's check with
 Read-only roles may view; a cadre outside the jurisdiction is not found (404). The rules live
 in `incentives.eligibility`."""
 
-import tempfile
-
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
-from cadre.models import Rank, Unit
+from cadre.models import Rank
+from cadre.pages import require, unit_options, xlsx_response
 from cadre.templatetags.cadre_tags import select_html
 
 from .eligibility import rank_cadres_in_scope, rank_eligibility, rank_eligible_list
@@ -24,31 +19,11 @@ from .forms_rank import CheckDateForm
 from .models.common import can_read
 
 PER_PAGE = 50
-# The unit filter offers the user's unit and two levels below it.
-UNIT_FILTER_DEPTH = 2
 TAB = "rank"
 
 
 def _require_read(user):
-    if not can_read(user):
-        raise PermissionDenied(_("您的角色不能查看职级晋升"))
-
-
-def _unit_options(user, selected):
-    base_depth = user.unit.depth if user.unit_id else 0
-    units = Unit.objects.restrict(user).filter(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    if str(selected).isdigit():
-        units = units | Unit.objects.restrict(user).filter(pk=int(selected))
-    return select_html(
-        "unit",
-        None,
-        (
-            (unit_id, "\u3000" * max(depth - base_depth, 0) + name)
-            for unit_id, name, depth in units.order_by("path").values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
-    )
+    require(can_read(user), _("您的角色不能查看职级晋升"))
 
 
 def _rank_options(selected):
@@ -77,7 +52,7 @@ def eligible_list(request):
             "page": page,
             "form": filterset.form,
             "today": timezone.localdate(),
-            "unit_options": _unit_options(user, data.get("unit", "")),
+            "unit_options": unit_options(user, data.get("unit", "")),
             "rank_options": _rank_options(data.get("target", "")),
             "is_filtered": any(v for k, v in request.GET.items() if k != "page"),
         },
@@ -104,21 +79,14 @@ def eligible_export(request):
     user = request.user
     _require_read(user)
     _filterset, results = rank_eligible_list(user, request.GET)
-    columns = _export_columns()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("职级晋升"))
-    sheet.append([header for header, _value in columns])
-    for result in results:
-        sheet.append([value(result) for _header, value in columns])
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
     day = timezone.localdate().strftime("%Y%m%d")
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(
-        _("符合职级晋升条件人员-%(day)s.xlsx") % {"day": day}, f"rank-eligible-{day}.xlsx"
+    return xlsx_response(
+        _("职级晋升"),
+        _("符合职级晋升条件人员-%(day)s.xlsx") % {"day": day},
+        f"rank-eligible-{day}.xlsx",
+        _export_columns(),
+        results,
     )
-    return response
 
 
 @login_required

@@ -5,23 +5,18 @@ Reads go through `restrict(user)`: a record, list or candidate outside the user'
 is not found (404); a role that may not act answers 403. Writes go through
 `incentives.selection`, whose validation errors are shown on the fields they name."""
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
 from cadre.models import Unit
+from cadre.pages import add_service_errors, require, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
-from cadre.templatetags.cadre_tags import select_html
 
 from . import filtersets_selection as filtersets
 from . import forms_selection as forms
@@ -34,58 +29,18 @@ RECORDS_PER_PAGE = 50
 LISTS_PER_PAGE = 30
 AUTO_SHOWN = 100
 EXPORT_CHUNK = 2000
-UNIT_FILTER_DEPTH = 2
 
 
 def _require_read(user):
-    if not can_read(user):
-        raise PermissionDenied(_("您的角色不能查看优先提拔和破格提拔"))
+    require(can_read(user), _("您的角色不能查看优先提拔和破格提拔"))
 
 
 def _require_write(user):
-    if not can_write(user):
-        raise PermissionDenied(_("优先提拔和破格提拔由组织部门办理"))
-
-
-def _add_service_errors(form, error: ValidationError):
-    items = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, errors in items.items():
-        form.add_error(field if field in form.fields else None, errors)
+    require(can_write(user), _("优先提拔和破格提拔由组织部门办理"))
 
 
 def _error_text(error) -> str:
     return " ".join(getattr(error, "messages", None) or [str(error)])
-
-
-def _unit_options(user, selected):
-    base_depth = user.unit.depth if user.unit_id else 0
-    units = Unit.objects.restrict(user).filter(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    if str(selected).isdigit():
-        units = units | Unit.objects.restrict(user).filter(pk=int(selected))
-    return select_html(
-        "unit",
-        None,
-        (
-            (unit_id, "\u3000" * max(depth - base_depth, 0) + name)
-            for unit_id, name, depth in units.order_by("path").values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
-    )
-
-
-def _xlsx(title, filename, fallback, headers, rows):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(filename, fallback)
-    return response
 
 
 def _today():
@@ -136,7 +91,7 @@ def priority_list(request):
             "groups": groups,
             "statuses": RecordStatus.choices,
             "selected": {k: data.get(k, "") for k in ("situation", "group", "status", "q")},
-            "unit_options": _unit_options(user, data.get("unit", "")),
+            "unit_options": unit_options(user, data.get("unit", "")),
             "auto_item": auto_item,
             "auto_rows": auto_rows[:AUTO_SHOWN],
             "auto_total": len(auto_rows),
@@ -181,7 +136,7 @@ def priority_export(request):
         for r in rows.iterator(chunk_size=EXPORT_CHUNK)
     )
     day = _today()
-    return _xlsx(
+    return xlsx_response(
         _("优先提拔使用"),
         _("优先提拔使用情形-%(day)s.xlsx") % {"day": day},
         f"priority-{day}.xlsx",
@@ -211,7 +166,7 @@ def priority_auto_export(request):
         for row in rows
     )
     day = _today()
-    return _xlsx(
+    return xlsx_response(
         _("连续多年考核优秀"),
         _("连续多年年度考核优秀干部-%(day)s.xlsx") % {"day": day},
         f"excellent-streak-{day}.xlsx",
@@ -232,7 +187,7 @@ def priority_create(request):
         try:
             record = selection.priority_link(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -276,7 +231,7 @@ def priority_withdraw(request, pk):
             messages.error(request, str(conflict))
             return redirect("incentives:priority_list")
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -325,7 +280,7 @@ def candidate_lists(request):
             "can_write": can_write(user),
             "statuses": CandidateListStatus.choices,
             "selected": {k: data.get(k, "") for k in ("status", "year", "q")},
-            "unit_options": _unit_options(user, data.get("unit", "")),
+            "unit_options": unit_options(user, data.get("unit", "")),
             "is_filtered": any(v for k, v in request.GET.items() if k != "page"),
         },
     )
@@ -341,7 +296,7 @@ def candidate_list_create(request):
         try:
             candidate_list = selection.candidate_list_open(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已建立名单“%(t)s”") % {"t": candidate_list.title})
             return redirect("incentives:candidate_list_detail", pk=candidate_list.pk)
@@ -454,7 +409,7 @@ def candidate_list_export(request, pk):
             ]
         )
     day = _today()
-    return _xlsx(
+    return xlsx_response(
         _("破格提拔人选"),
         _("%(title)s-%(day)s.xlsx") % {"title": candidate_list.title, "day": day},
         f"candidates-{candidate_list.pk}-{day}.xlsx",
@@ -482,7 +437,7 @@ def candidate_add(request, pk):
                 actor=user, candidate_list=candidate_list, **form.service_kwargs()
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已将%(name)s列入名单") % {"name": candidate.cadre.name})
             return redirect("incentives:candidate_list_detail", pk=candidate_list.pk)

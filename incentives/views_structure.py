@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from cadre.auth import client_ip
 from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
 from cadre.models import Cadre
+from cadre.pages import require
 from cadre.pagination import CappedPaginator
 from cadre.services import cadre_view_log
 
@@ -39,8 +40,7 @@ LEADERS_PER_PAGE = 50
 
 
 def _require_read(user):
-    if not can_read(user):
-        raise PermissionDenied(_("您的角色不能查看领导班子结构"))
+    require(can_read(user), _("您的角色不能查看领导班子结构"))
 
 
 def _yes_no(value):

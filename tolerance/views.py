@@ -7,7 +7,6 @@ a role that may not act answers 403. Writes go through `services` and `workflow`
 validation errors go back on the form field they name, a transition conflict (two people acting
 on the same case) is told on the page with what the user submitted."""
 
-import tempfile
 from datetime import datetime
 
 from django.contrib import messages
@@ -15,20 +14,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.forms import ChoiceField
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
-from cadre.models import Cadre, PolicyItem, Unit
+from cadre.exports import attachment_header
+from cadre.models import Cadre, PolicyItem
+from cadre.pages import add_service_errors, require, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
 from cadre.selectors import policy_items
-from cadre.templatetags.cadre_tags import select_html
 
 from . import forms, judgement, selectors, services, workflow
 from .choices import (
@@ -52,8 +50,6 @@ from .models import (
 CASES_PER_PAGE = 30
 MATTERS_PER_PAGE = 30
 REMINDERS_PER_PAGE = 30
-# The unit filter offers the user's unit and two levels below it.
-UNIT_FILTER_DEPTH = 2
 
 
 def _roles(user):
@@ -69,17 +65,7 @@ def _can_work(user):
 
 
 def _require_work(user):
-    if not _can_work(user):
-        raise PermissionDenied(_("您的角色不能办理此事项"))
-
-
-def add_service_errors(form, error: ValidationError):
-    """Show a service's ValidationError on the fields it names, the rest above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    require(_can_work(user), _("您的角色不能办理此事项"))
 
 
 def _error_messages(error: ValidationError):
@@ -89,24 +75,6 @@ def _error_messages(error: ValidationError):
 def _category_labels(unit):
     _list, items = policy_items(KIND_MATTER_CATEGORIES, unit)
     return {item.code: item.label for item in items}
-
-
-def _unit_options(user, selected):
-    """<option>s of the unit filter: the units the user may see, a few levels deep."""
-    base_depth = user.unit.depth if user.unit_id else 0
-    units = Unit.objects.restrict(user).filter(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    if selected.isdigit():
-        units = units | Unit.objects.restrict(user).filter(pk=int(selected))
-    return select_html(
-        "unit",
-        None,
-        (
-            (unit_id, "\u3000" * max(depth - base_depth, 0) + name)
-            for unit_id, name, depth in units.order_by("path").values_list("id", "name", "depth")
-        ),
-        selected,
-        with_select=False,
-    )
 
 
 def _is_filtered(request):
@@ -175,7 +143,7 @@ def index(request):
             "form": form,
             "statuses": CaseStatus.choices,
             "status_selected": request.GET.get("status", ""),
-            "unit_options": _unit_options(user, request.GET.get("unit", "")) if file_user else "",
+            "unit_options": unit_options(user, request.GET.get("unit", "")) if file_user else "",
             "page": page,
             "rows": _case_rows(page.object_list),
             "is_filtered": _is_filtered(request),
@@ -193,29 +161,26 @@ def case_export(request):
     if not _is_file_user(user):
         raise PermissionDenied(_("您没有导出的权限"))
     filterset = _case_filterset(request)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("容错纠错案件"))
-    sheet.append(
-        [
-            _("案件编号"),
-            _("案件名称"),
-            _("涉及干部/党组织"),
-            _("办理单位"),
-            _("启动方式"),
-            _("状态"),
-            _("本环节办理期限"),
-            _("是否超期"),
-            _("认定结论"),
-            _("立案日期"),
-        ]
-    )
+    headers = [
+        _("案件编号"),
+        _("案件名称"),
+        _("涉及干部/党组织"),
+        _("办理单位"),
+        _("启动方式"),
+        _("状态"),
+        _("本环节办理期限"),
+        _("是否超期"),
+        _("认定结论"),
+        _("立案日期"),
+    ]
     statuses = dict(CaseStatus.choices)
     origins = dict(Case._meta.get_field("origin").choices)
     outcomes = dict(Outcome.choices)
-    for case in filterset.qs.iterator(chunk_size=1000):
-        open_ = case.status in OPEN_CASE_STATUSES
-        sheet.append(
-            [
+
+    def rows():
+        for case in filterset.qs.iterator(chunk_size=1000):
+            open_ = case.status in OPEN_CASE_STATUSES
+            yield [
                 case.number,
                 case.title,
                 _subjects(case),
@@ -227,16 +192,15 @@ def case_export(request):
                 str(outcomes.get(case.outcome, "")),
                 timezone.localtime(case.created_at).date(),
             ]
-        )
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
+
     day = timezone.localdate().strftime("%Y%m%d")
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(
-        _("容错纠错案件-%(day)s.xlsx") % {"day": day}, f"tolerance-cases-{day}.xlsx"
+    return xlsx_response(
+        _("容错纠错案件"),
+        _("容错纠错案件-%(day)s.xlsx") % {"day": day},
+        f"tolerance-cases-{day}.xlsx",
+        headers,
+        rows(),
     )
-    return response
 
 
 # --- filing -----------------------------------------------------------------------------------
@@ -857,7 +821,7 @@ def matter_list(request):
             "form": form,
             "page": page,
             "is_filtered": _is_filtered(request),
-            "unit_options": _unit_options(user, request.GET.get("unit", "")),
+            "unit_options": unit_options(user, request.GET.get("unit", "")),
             "can_open_matter": _can_work(user),
         },
     )
@@ -967,7 +931,7 @@ def reminder_list(request):
             "tab": "reminders",
             "page": page,
             "is_filtered": _is_filtered(request),
-            "unit_options": _unit_options(user, request.GET.get("unit", "")),
+            "unit_options": unit_options(user, request.GET.get("unit", "")),
             "can_add": _can_work(user),
         },
     )

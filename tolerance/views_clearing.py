@@ -8,13 +8,12 @@ found (404); a role that may not act answers 403. Writes go through `tolerance.s
 accuser's name and contact are shown to discipline users only (pages and exports)."""
 
 import mimetypes
-import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +21,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from cadre import access
 from cadre.choices import Role
-from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
+from cadre.exports import attachment_header
 from cadre.models import Cadre, Unit
+from cadre.pages import add_service_errors, require, unit_options, xlsx_response
 from cadre.pagination import CappedPaginator
 from cadre.templatetags.cadre_tags import select_html
 
@@ -74,7 +73,6 @@ CONFIRM = {
     ),
     "close": gettext_lazy("办结后不能再登记澄清和回访。确定办结吗？"),
 }
-UNIT_FILTER_DEPTH = 2
 LETTER = "clarification_letter"
 
 
@@ -84,8 +82,10 @@ def _roles(user):
 
 def _require_files(user):
     """Clearing files are for discipline, organisation, the committee and auditors."""
-    if not (access.scope_for(user).everything or _roles(user) & FILE_ROLES):
-        raise PermissionDenied(_("您的角色不能查看澄清正名事项"))
+    require(
+        access.scope_for(user).everything or _roles(user) & FILE_ROLES,
+        _("您的角色不能查看澄清正名事项"),
+    )
 
 
 def can_see_accuser(user):
@@ -95,15 +95,6 @@ def can_see_accuser(user):
 
 def can_see_blacklist(user):
     return user.is_superuser or bool(_roles(user) & BLACKLIST_ROLES)
-
-
-def _add_service_errors(form, error: ValidationError):
-    """Show a service's ValidationError on the fields it names, the rest above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _detail_url(clearing_or_pk):
@@ -120,39 +111,6 @@ def _subjects(clearing):
     if clearing.party_org_id:
         names.append(clearing.party_org.name)
     return "、".join(names)
-
-
-def _xlsx_response(sheet_title, headers, rows, filename, fallback):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title)
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    stream = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(stream)
-    stream.seek(0)
-    response = FileResponse(stream, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = attachment_header(filename, fallback)
-    return response
-
-
-def _unit_options(user, selected):
-    """<option>s of the units the user may see, down two levels (and the one selected)."""
-    base_depth = user.unit.depth if user.unit_id else 0
-    shallow = Q(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    if str(selected).isdigit():
-        shallow |= Q(pk=int(selected))
-    units = Unit.objects.restrict(user).filter(shallow).order_by("path")
-    return select_html(
-        "unit",
-        None,
-        (
-            (pk, "\u3000" * max(depth - base_depth, 0) + name)
-            for pk, name, depth in units.values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
-    )
 
 
 # --- list, export and the report form ---------------------------------------------------------
@@ -215,7 +173,7 @@ def clearing_list(request):
             "source_options": select_html(
                 "source", None, ReportSource.choices, request.GET.get("source", ""), False
             ),
-            "unit_options": _unit_options(user, request.GET.get("unit", "")),
+            "unit_options": unit_options(user, request.GET.get("unit", "")),
             "page": page,
             "rows": _list_rows(page.object_list, show_accuser),
             "show_accuser": show_accuser,
@@ -268,12 +226,12 @@ def clearing_export(request):
             yield row
 
     day = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx_response(
+    return xlsx_response(
         _("澄清正名事项"),
-        headers,
-        rows(),
         _("澄清正名事项-%(day)s.xlsx") % {"day": day},
         f"clearing-{day}.xlsx",
+        headers,
+        rows(),
     )
 
 
@@ -291,7 +249,7 @@ def clearing_open(request):
         try:
             clearing = services.clearing_open(actor=user, **form.service_kwargs())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已登记举报 %(number)s。") % {"number": clearing.number})
             return redirect(_detail_url(clearing))
@@ -451,7 +409,7 @@ def clearing_transition(request, pk):
             messages.error(request, str(conflict))
             return redirect(_detail_url(clearing))
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已完成“%(label)s”。") % {"label": transition.label})
             return redirect(_detail_url(clearing))
@@ -469,7 +427,7 @@ def clearing_background(request, pk):
         try:
             services.clearing_background_save(actor=user, clearing=clearing, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已保存侧面了解情况。"))
             return redirect(_detail_url(clearing))
@@ -487,7 +445,7 @@ def clarification_add(request, pk):
         try:
             services.clarification_add(actor=user, clearing=clearing, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已登记澄清正名记录。"))
             return redirect(_detail_url(clearing))
@@ -508,7 +466,7 @@ def publication_add(request, pk):
         try:
             services.clearing_publish(actor=user, clearing=clearing, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已登记通报澄清情况。"))
             return redirect(_detail_url(clearing))
@@ -526,7 +484,7 @@ def visit_add(request, pk):
         try:
             services.visit_add(actor=user, clearing=clearing, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("已登记回访记录。"))
             return redirect(_detail_url(clearing))
@@ -629,7 +587,7 @@ def _render_unfounded(request, period_form, start, end, unit, bulletin_form=None
             "bulletins": bulletins,
             "bulletin_form": bulletin_form,
             "export_query": query,
-            "unit_options": _unit_options(user, unit.pk if unit else request.GET.get("unit", "")),
+            "unit_options": unit_options(user, unit.pk if unit else request.GET.get("unit", "")),
         },
     )
 
@@ -668,12 +626,12 @@ def unfounded_export(request):
         ]
         for c in _unfounded_rows(user, unit, start, end).iterator(chunk_size=EXPORT_CHUNK)
     )
-    return _xlsx_response(
+    return xlsx_response(
         _("不实举报"),
-        headers,
-        rows,
         _("不实举报-%(start)s至%(end)s.xlsx") % {"start": start, "end": end},
         f"unfounded-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+        headers,
+        rows,
     )
 
 
@@ -702,7 +660,7 @@ def unfounded_publish(request):
                 channel=data["channel"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -784,10 +742,10 @@ def blacklist_export(request):
         for e in entries.iterator(chunk_size=EXPORT_CHUNK)
     )
     day = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx_response(
+    return xlsx_response(
         _("失信黑名单"),
-        headers,
-        rows,
         _("失信黑名单-%(day)s.xlsx") % {"day": day},
         f"blacklist-{day}.xlsx",
+        headers,
+        rows,
     )

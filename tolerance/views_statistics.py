@@ -14,7 +14,6 @@ from html import escape
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,6 +26,7 @@ from openpyxl.styles import Font
 from cadre import access
 from cadre.exports import XLSX_CONTENT_TYPE, attachment_header
 from cadre.models import Unit
+from cadre.pages import require, unit_options
 from cadre.pagination import CappedPaginator
 from cadre.templatetags.cadre_tags import select_html
 
@@ -36,35 +36,13 @@ from .filtersets import PublicationFilterSet
 from .models import FILE_ROLES, Publication
 
 PUBLICATIONS_PER_PAGE = 30
-# The unit filter offers the user's unit and two levels below it; deeper units by ?unit=.
-UNIT_FILTER_DEPTH = 2
 
 
 def _require_file_role(user):
     """Statistics and the register describe case files: only the roles that see files."""
-    if access.scope_for(user).everything:
-        return
-    if not set(getattr(user, "roles", None) or []) & FILE_ROLES:
-        raise PermissionDenied(
-            _("统计分析和公开登记仅供纪检监察、组织、党委（党组）和审计人员查看")
-        )
-
-
-def _unit_options(user, selected):
-    base_depth = user.unit.depth if user.unit_id else 0
-    units = Unit.objects.restrict(user).order_by("path")
-    shallow = units.filter(depth__lte=base_depth + UNIT_FILTER_DEPTH)
-    if str(selected).isdigit():
-        shallow = shallow | units.filter(pk=int(selected))
-    return select_html(
-        "unit",
-        None,
-        (
-            (unit_id, "\u3000" * max(depth - base_depth, 0) + name)
-            for unit_id, name, depth in shallow.values_list("id", "name", "depth")
-        ),
-        str(selected or ""),
-        with_select=False,
+    require(
+        access.scope_for(user).everything or set(getattr(user, "roles", None) or []) & FILE_ROLES,
+        _("统计分析和公开登记仅供纪检监察、组织、党委（党组）和审计人员查看"),
     )
 
 
@@ -320,7 +298,7 @@ def statistics(request):
             "year": year,
             "unit": unit,
             "years": years[::-1],
-            "unit_options": _unit_options(request.user, request.GET.get("unit", "")),
+            "unit_options": unit_options(request.user, request.GET.get("unit", "")),
             "tables": tables,
             "summary": {
                 "total": case_stats["total"],
@@ -453,7 +431,7 @@ def publication_list(request):
             "form": form,
             "page": page,
             "items": items,
-            "unit_options": _unit_options(request.user, request.GET.get("unit", "")),
+            "unit_options": unit_options(request.user, request.GET.get("unit", "")),
             "scope_options": select_html(
                 "scope", None, scopes, request.GET.get("scope", ""), with_select=False
             ),

@@ -1,14 +1,11 @@
 """Scoping shared by every incentives model, and the append-only log of status changes."""
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cadre import access
+from cadre.access import RoleScope
 from cadre.choices import Role
-from cadre.models import APPEND_ONLY
+from cadre.models import APPEND_ONLY, ActionLog, RoleScopedCadreQuerySet, RoleScopedUnitQuerySet
 
 from ..choices import LogSubject
 
@@ -18,111 +15,37 @@ WRITE_ROLES = frozenset({Role.ORGANISATION, Role.ADMIN})
 READ_ROLES = frozenset(
     {Role.ORGANISATION, Role.ADMIN, Role.COMMITTEE, Role.DISCIPLINE, Role.AUDITOR, Role.UNIT_LEADER}
 )
+SCOPE = RoleScope(write_roles=WRITE_ROLES, read_roles=READ_ROLES)
+
+can_write = SCOPE.can_write
+can_read = SCOPE.can_read
+# Q for rows about cadres (or of units) inside the user's scope, or None when they may see none.
+cadre_scope_q = SCOPE.cadre_q
+unit_scope_q = SCOPE.unit_q
 
 
-def user_roles(user) -> set:
-    return set(getattr(user, "roles", None) or [])
-
-
-def can_write(user) -> bool:
-    scope = access.scope_for(user)
-    return scope.everything or bool(user_roles(user) & WRITE_ROLES and scope.path)
-
-
-def can_read(user) -> bool:
-    scope = access.scope_for(user)
-    return scope.everything or bool(user_roles(user) & READ_ROLES and scope.path)
-
-
-def cadre_scope_q(user, action="view", prefix="cadre"):
-    """Q for rows about cadres inside the user's management scope (unit subtree, limited by
-    post level), or None when the user may see none. Writes need a write role."""
-    scope = access.scope_for(user)
-    if scope.everything:
-        return Q()
-    allowed = WRITE_ROLES if action != "view" else READ_ROLES
-    if not user_roles(user) & allowed or not scope.path:
-        return None
-    q = Q(**{f"{prefix}__unit__path__startswith": scope.path})
-    if scope.max_level_order is not None:
-        q &= Q(**{f"{prefix}__post_level__isnull": True}) | Q(
-            **{f"{prefix}__post_level__order__lte": scope.max_level_order}
-        )
-    return q
-
-
-def unit_scope_q(user, action="view", prefix="unit"):
-    """Q for rows of units in the user's subtree, or None."""
-    scope = access.scope_for(user)
-    if scope.everything:
-        return Q()
-    allowed = WRITE_ROLES if action != "view" else READ_ROLES
-    if not user_roles(user) & allowed or not scope.path:
-        return None
-    return Q(**{f"{prefix}__path__startswith": scope.path})
-
-
-class CadreScopedQuerySet(models.QuerySet):
+class CadreScopedQuerySet(RoleScopedCadreQuerySet):
     """Rows about one cadre: visible when the cadre is in the user's scope."""
 
-    cadre_path = "cadre"
-
-    def restrict(self, user, action="view"):
-        q = cadre_scope_q(user, action, prefix=self.cadre_path)
-        return self.none() if q is None else self.filter(q)
+    role_scope = SCOPE
 
 
-class UnitScopedQuerySet(models.QuerySet):
-    unit_path = "unit"
-
-    def restrict(self, user, action="view"):
-        q = unit_scope_q(user, action, prefix=self.unit_path)
-        return self.none() if q is None else self.filter(q)
+class UnitScopedQuerySet(RoleScopedUnitQuerySet):
+    role_scope = SCOPE
 
 
-class IncentiveLog(models.Model):
+class IncentiveLog(ActionLog):
     """One status change of an incentives record (who, when, from, to, why): the timelines
-    show these. Append-only; pghistory keeps the field-level history besides."""
+    show these. Append-only."""
 
     subject = models.CharField(_("对象类别"), max_length=20, choices=LogSubject.choices)
-    subject_id = models.PositiveBigIntegerField(_("对象编号"))
-    action = models.CharField(_("操作"), max_length=40)
-    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
-    note = models.TextField(_("说明"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(ActionLog.Meta):
         verbose_name = _("激励选任操作记录")
         verbose_name_plural = _("激励选任操作记录")
         indexes = [models.Index(fields=["subject", "subject_id"], name="incentive_log_subject")]
         triggers = list(APPEND_ONLY)
 
-    def __str__(self):
-        return f"{self.get_subject_display()} #{self.subject_id} {self.action}"
 
-
-def log(subject, obj, action, *, actor=None, from_status="", to_status="", note=""):
-    """Append one line to the record's timeline."""
-    return IncentiveLog.objects.create(
-        subject=subject,
-        subject_id=obj.pk,
-        action=action,
-        from_status=from_status or "",
-        to_status=to_status or "",
-        note=note or "",
-        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-    )
-
-
-def timeline(subject, obj):
-    return IncentiveLog.objects.filter(subject=subject, subject_id=obj.pk).select_related("actor")
+log = IncentiveLog.record
+timeline = IncentiveLog.of
