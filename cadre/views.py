@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, exports, selectors, services
 from .forms import CadreForm
+from .links import cadre_links
 from .models import Cadre, MentoringPair, PostHistory, PostLevel, Rank, Unit
 from .pages import add_service_errors, require, unit_options
 from .pagination import CappedPaginator
@@ -354,6 +355,7 @@ def cadre_detail(request, pk):
             "history": _history_entries(selectors.cadre_history(cadre)),
             "can_change": access.can(user, access.CHANGE),
             "can_delete": access.can(user, access.DELETE),
+            "related_pages": cadre_links(user, cadre),
         },
     )
 

@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, Unit
 from cadre.selectors import policy_items
 
@@ -42,11 +43,6 @@ TRANSITIONS = {
     S.REJECTED: set(),
     S.CLOSED: set(),
 }
-
-
-class TransitionConflict(Exception):
-    """The application is no longer in a status that allows the action (someone acted
-    first)."""
 
 
 def can_review(user) -> bool:

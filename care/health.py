@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from cadre import access
 from cadre.choices import CadreStatus
+from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, FrontlineAssignment, Unit, User
 from cadre.selectors import policy_items, policy_list_for
 from cadre.services import notify
@@ -40,10 +41,6 @@ DEFAULT_REMINDER_DAYS = 14
 # Which record statuses each step may start from (the step's target is fixed).
 ATTEND_FROM = {CheckupStatus.PENDING, CheckupStatus.EXEMPTED, CheckupStatus.ATTENDED}
 EXEMPT_FROM = {CheckupStatus.PENDING, CheckupStatus.EXEMPTED}
-
-
-class TransitionConflict(Exception):
-    """The record is no longer in a state this step starts from."""
 
 
 def _clean(value):

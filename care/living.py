@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadre.choices import UnitKind
+from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, Unit
 from cadre.selectors import policy_items
 
@@ -37,10 +38,6 @@ from .models.common import can_write, log
 TOWNSHIP_KINDS = (UnitKind.TOWNSHIP, UnitKind.STREET)
 # Room statuses set by hand; 已入住 follows allocations only.
 MANUAL_ROOM_STATUSES = {RoomStatus.VACANT, RoomStatus.REPAIR}
-
-
-class TransitionConflict(Exception):
-    """The row is no longer in a state that allows the action (someone acted first)."""
 
 
 def _require_writer(actor):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from cadre import access
 from cadre.choices import PolicyStatus, Role
 from cadre.events import event_record
+from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, PolicyItem, User
 from cadre.selectors import policy_items
 from cadre.services import notify
@@ -84,10 +85,6 @@ ACTION_LABELS = {
     "accept": gettext_lazy("受理"),
     "decline": gettext_lazy("不予受理"),
 }
-
-
-class TransitionConflict(Exception):
-    """The record is no longer in a state the step starts from: someone acted first."""
 
 
 def _clean(value):

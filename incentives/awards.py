@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from cadre.choices import PerformanceSource
 from cadre.events import event_record
+from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, PolicyItem, Unit
 from cadre.selectors import policy_items
 from cadre.services import performance_entry_append
@@ -50,19 +51,6 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 REVIEW_NOTE_MAX = 300
 # Recorded once per awarded nominee, for the apps that act on commendations.
 EVENT_AWARDED = "incentives.awarded"
-
-
-class TransitionConflict(Exception):
-    """The record is not in a state that allows the step (someone moved it first, or the step
-    does not apply); the API answers 409."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-        self.messages = [message]
-
-    def __str__(self):
-        return str(self.message)
 
 
 # --- the award-kinds list ---------------------------------------------------------------------

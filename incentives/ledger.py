@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from cadre.choices import Role
 from cadre.events import event_record
+from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, PostLevel, User
 from cadre.selectors import policy_items
 from cadre.services import cadre_update, notify
@@ -92,10 +93,6 @@ TRACKING_STATUSES = {
 # Down actions that move the cadre to another post, which must then be named.
 ACTIONS_WITH_NEW_POST = {DownAction.ADJUSTMENT, DownAction.DEMOTION}
 EXPIRING_DAYS = 30
-
-
-class TransitionConflict(Exception):
-    """The record is no longer in a state the step starts from (someone acted first)."""
 
 
 def _clean(value):

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from assessment.choices import Grade
 from cadre.choices import CadreStatus
+from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, PolicyItem, PostLevel, Unit
 from cadre.selectors import policy_items
 
@@ -59,10 +60,6 @@ GRADE_ORDER = {
     Grade.BASIC: 2,
     Grade.INCOMPETENT: 1,
 }
-
-
-class TransitionConflict(Exception):
-    """The list or candidate is not (or no longer) in a state the transition starts from."""
 
 
 def _clean(value) -> str:

@@ -579,3 +579,28 @@ def test_unit_tree_lists_siblings_in_their_set_order(client, tree, make_user):
     client.force_login(make_user(Role.ORGANISATION, unit=tree.city))
     html = client.get(reverse("cadre:unit_tree")).content.decode()
     assert html.index("乙县") < html.index("甲县")
+
+
+def test_the_file_links_to_the_other_apps_pages_about_the_cadre_as_the_role_allows(
+    client, org_client, tree, cadres, make_user
+):
+    # The organisation department follows every page the apps offer about the cadre.
+    body = org_client.get(detail_url(cadres.in_a)).content.decode()
+    for url_name in (
+        "assessment:cadre_history",
+        "incentives:rank_cadre",
+        "incentives:appointment_form",
+        "care:health_record",
+    ):
+        assert reverse(url_name, args=[cadres.in_a.pk]) in body
+        # ... and each page opens for it.
+        assert org_client.get(reverse(url_name, args=[cadres.in_a.pk])).status_code == 200
+
+    # A discipline inspector reads the file and the rank check, but neither the appointment
+    # form (organisation only) nor the health record (care is none of its business).
+    inspector = make_user(Role.DISCIPLINE, unit=tree.county_a, username="jw_links")
+    client.force_login(inspector)
+    body = client.get(detail_url(cadres.in_a)).content.decode()
+    assert reverse("incentives:rank_cadre", args=[cadres.in_a.pk]) in body
+    assert reverse("incentives:appointment_form", args=[cadres.in_a.pk]) not in body
+    assert reverse("care:health_record", args=[cadres.in_a.pk]) not in body

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from cadre.choices import PerformanceSource, Role
 from cadre.events import event_record
+from cadre.exceptions import TransitionConflict
 from cadre.selectors import policy_items
 from cadre.services import performance_entry_append
 from cadre.workdays import add_working_days
@@ -43,10 +44,6 @@ from .models import (
     ClearingStatusChange,
     Publication,
 )
-
-
-class TransitionConflict(Exception):
-    """The file is not (or no longer) in a state the transition starts from."""
 
 
 @dataclass(frozen=True)
