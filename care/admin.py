@@ -6,5 +6,6 @@ from . import (  # noqa: F401
     admin_health,
     admin_leave,
     admin_living,
+    admin_pay,
     admin_talks,
 )

@@ -88,3 +88,12 @@ class LogSubject(models.TextChoices):
     FUND = "fund", _("关爱基金")
     HOUSING = "housing", _("周转住房")
     FACILITY = "facility", _("五小设施")
+    BONUS = "bonus", _("年度考核奖")
+
+
+class BonusSide(models.TextChoices):
+    """Which side of the F 18 comparison the cadre's unit stood on."""
+
+    TOWNSHIP = "township", _("乡镇机关")
+    COUNTY_DEPARTMENT = "county_department", _("县直机关")
+    OTHER = "other", _("其他单位（不参与比较）")

@@ -12,4 +12,5 @@ urlpatterns = [
     path("leave/", include("care.urls_leave")),
     path("hardship/", include("care.urls_hardship")),
     path("living/", include("care.urls_living")),
+    path("pay/", include("care.urls_pay")),
 ]

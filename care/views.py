@@ -1,7 +1,8 @@
 """The care overview (关心关爱概览): inside the user's jurisdiction, the 五必谈 talks due and
 overdue (the ten most overdue named), this year's annual-talk coverage, this year's check-up
-completion, the care-fund balances, open hardship applications and open talk requests — each
-linking to its page. A cadre user goes to their own care page."""
+completion, the care-fund balances, open hardship applications, open talk requests and the
+pay-tilt shortfalls of the latest year with bonus records (F 18) — each linking to its page. A
+cadre user goes to their own care page."""
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
@@ -10,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from . import coverage as cov
-from . import health
+from . import health, pay
 from .choices import ApplicationStatus, ObligationStatus, RequestStatus
 from .models import CareFund, HardshipApplication, TalkObligation, TalkRequest
 from .models.common import can_read
@@ -57,6 +58,7 @@ def index(request):
         HardshipApplication.objects.restrict(user).filter(status__in=OPEN_APPLICATIONS).count()
     )
     requests_open = TalkRequest.objects.restrict(user).filter(status__in=OPEN_REQUESTS).count()
+    pay_tilt = pay.shortfall_total(user)
     return render(
         request,
         "care/index.html",
@@ -72,5 +74,6 @@ def index(request):
             "fund_totals": fund_totals,
             "applications_open": applications,
             "requests_open": requests_open,
+            "pay_tilt": pay_tilt,
         },
     )

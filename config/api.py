@@ -13,6 +13,7 @@ from care.api.hardship import register as register_care_hardship
 from care.api.health import register as register_care_health
 from care.api.leave import register as register_care_leave
 from care.api.living import register as register_care_living
+from care.api.pay import register as register_care_pay
 from care.api.talks import register as register_care_talks
 from incentives.api.awards import register as register_awards
 from incentives.api.ledger import register as register_ledger
@@ -55,5 +56,6 @@ register_care_health(router)
 register_care_leave(router)
 register_care_hardship(router)
 register_care_living(router)
+register_care_pay(router)
 
 urlpatterns = router.urls

@@ -131,7 +131,7 @@ def text(response):
 
 
 def test_dashboard_counts_inside_the_jurisdiction(data, org_client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = org_client.get(INDEX)
 
     html = text(response)
@@ -166,7 +166,7 @@ def test_dashboard_query_count_does_not_grow(data, tree, org_client, django_asse
         )
         CareFund.objects.create(unit=township, name=f"新镇基金{n}", balance=Decimal("10"))
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         assert org_client.get(INDEX).status_code == 200
 
 

@@ -40,6 +40,8 @@ def test_no_incentives_or_care_row_of_one_county_reaches_another():
         url = f"/api/v1/{prefix}/"
         mine = qingyuan.get(url)
         theirs = dongchuan.get(url)
+        if mine.status_code == theirs.status_code == 400:
+            continue  # a computed answer that needs parameters (a county, a year): its own tests
         assert mine.status_code == 200, (url, mine.status_code)
         assert theirs.status_code == 200, (url, theirs.status_code)
         ids = _ids(_rows(mine))
