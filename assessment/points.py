@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cadre.choices import Role
 from cadre.models import Cadre, PolicyItem, Unit
 from cadre.selectors import policy_list_for
+from cadre.text import clean_text as _clean
 
 from .choices import KIND_POINTS_CATALOGUE, PointsRole, PointsStatus
 from .filtersets import ADD, DEDUCT
@@ -47,10 +48,6 @@ def is_points_reviewer(user) -> bool:
 
 def can_submit_points(user) -> bool:
     return is_points_reviewer(user) or Role.UNIT_LEADER in _roles(user)
-
-
-def _clean(value):
-    return str(value or "").strip()
 
 
 # --- the catalogue -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from cadre.choices import CadreStatus, PerformanceSource
 from cadre.models import Cadre, Unit, User
 from cadre.selectors import policy_list_for
 from cadre.services import notify, performance_entry_append
+from cadre.text import clean_text as _clean
 
 from .choices import (
     KIND_EXCELLENCE_BLOCKERS,
@@ -38,10 +39,6 @@ def _require_writer(user):
         return
     if not _roles(user) & WRITE_ROLES:
         raise PermissionDenied(_("年度考核由组织部门办理"))
-
-
-def _clean(value):
-    return str(value or "").strip()
 
 
 @transaction.atomic

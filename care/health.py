@@ -28,6 +28,7 @@ from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, FrontlineAssignment, Unit, User
 from cadre.selectors import policy_items, policy_list_for
 from cadre.services import notify
+from cadre.text import clean_text as _clean
 
 from .choices import KIND_CHECKUP_EXTRAS, KIND_TALK_SETTINGS, CheckupStatus, LogSubject
 from .models import CheckupPlan, CheckupRecord
@@ -41,10 +42,6 @@ DEFAULT_REMINDER_DAYS = 14
 # Which record statuses each step may start from (the step's target is fixed).
 ATTEND_FROM = {CheckupStatus.PENDING, CheckupStatus.EXEMPTED, CheckupStatus.ATTENDED}
 EXEMPT_FROM = {CheckupStatus.PENDING, CheckupStatus.EXEMPTED}
-
-
-def _clean(value):
-    return str(value or "").strip()
 
 
 def _require_write(actor):

@@ -32,6 +32,7 @@ from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, PolicyItem, User
 from cadre.selectors import policy_items
 from cadre.services import notify
+from cadre.text import clean_text as _clean
 
 from .choices import (
     EVENT_FAMILY_MISFORTUNE,
@@ -85,10 +86,6 @@ ACTION_LABELS = {
     "accept": gettext_lazy("受理"),
     "decline": gettext_lazy("不予受理"),
 }
-
-
-def _clean(value):
-    return str(value or "").strip()
 
 
 def _require_write(actor):

@@ -33,6 +33,7 @@ from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, PolicyItem, Unit
 from cadre.selectors import policy_items
 from cadre.services import performance_entry_append
+from cadre.text import clean_text as _clean
 from cadre.workdays import add_working_days, is_workday
 
 from .choices import (
@@ -100,10 +101,6 @@ def notice_window(start: date, days: int) -> date:
 
 
 # --- shared checks ----------------------------------------------------------------------------
-
-
-def _clean(value) -> str:
-    return str(value or "").strip()
 
 
 def _require_writer(actor):

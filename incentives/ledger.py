@@ -33,6 +33,7 @@ from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, PostLevel, User
 from cadre.selectors import policy_items
 from cadre.services import cadre_update, notify
+from cadre.text import clean_text as _clean
 
 from .choices import (
     KIND_DOWN_SITUATIONS,
@@ -93,10 +94,6 @@ TRACKING_STATUSES = {
 # Down actions that move the cadre to another post, which must then be named.
 ACTIONS_WITH_NEW_POST = {DownAction.ADJUSTMENT, DownAction.DEMOTION}
 EXPIRING_DAYS = 30
-
-
-def _clean(value):
-    return str(value or "").strip()
 
 
 def _require_write(actor):

@@ -36,6 +36,7 @@ from cadre.choices import CadreStatus
 from cadre.exceptions import TransitionConflict
 from cadre.models import Cadre, PolicyItem, PostLevel, Unit
 from cadre.selectors import policy_items
+from cadre.text import clean_text as _clean
 
 from . import selectors
 from .choices import (
@@ -60,10 +61,6 @@ GRADE_ORDER = {
     Grade.BASIC: 2,
     Grade.INCOMPETENT: 1,
 }
-
-
-def _clean(value) -> str:
-    return str(value or "").strip()
 
 
 def _require_write(actor):

@@ -13,6 +13,7 @@ from cadre.choices import Role
 from cadre.events import event_record
 from cadre.models import Cadre, PolicyItem, Unit
 from cadre.selectors import policy_items, policy_list_for
+from cadre.text import clean_text as _clean_text
 
 from .choices import (
     CLEARED_CONCLUSIONS,
@@ -75,10 +76,6 @@ def _next_id(model) -> int:
 
 def _number(prefix, pk, on: date | None = None):
     return f"{prefix}{(on or timezone.localdate()).year}-{pk:05d}"
-
-
-def _clean_text(value):
-    return str(value or "").strip()
 
 
 def _check_unit(actor, unit, field="handling_unit"):
